@@ -1,0 +1,13 @@
+import { z } from "zod";
+
+export const Health = z.object({
+  status: z.literal("ok"),
+  version: z.string(),
+  runtime: z.object({ name: z.string(), version: z.string() }),
+  capabilities: z.object({
+    memory_snapshots: z.boolean(),
+    disk_snapshots: z.boolean(),
+  }),
+  auth: z.enum(["api_key", "none"]),
+});
+export type Health = z.infer<typeof Health>;

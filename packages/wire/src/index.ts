@@ -1,0 +1,5 @@
+export * from "./errors.js";
+export * from "./ids.js";
+export * from "./sessions.js";
+export * from "./simulators.js";
+export * from "./health.js";

@@ -1,0 +1,101 @@
+import { z } from "zod";
+
+const Port = z.number().int().min(1).max(65535);
+const SimulatorName = z
+  .string()
+  .regex(/^[a-z][a-z0-9-]{0,40}$/, "a simulator name is lowercase letters, digits and '-', starting with a letter");
+
+/** Memory sizes as in container engines: "512m", "2g", or a number of bytes. */
+export const ByteSize = z.union([
+  z.number().int().positive(),
+  z
+    .string()
+    .regex(/^\d+(\.\d+)?\s*[kmg]?b?$/i, "a size is a number with an optional k, m or g suffix, e.g. 512m")
+    .transform(parseByteSize),
+]);
+
+export function parseByteSize(text: string): number {
+  const match = /^(\d+(?:\.\d+)?)\s*([kmg]?)b?$/i.exec(text.trim());
+  if (!match) throw new Error(`not a size: ${text}`);
+  const unit = { "": 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 }[match[2]!.toLowerCase() as "" | "k" | "m" | "g"];
+  return Math.round(Number(match[1]) * unit);
+}
+
+export const ReadinessCheck = z.object({
+  /** HTTP GET that must answer `status` (redirects are followed). */
+  http: z.object({ port: Port, path: z.string().startsWith("/").default("/"), status: z.number().int().default(200) }),
+  /** Seconds a fresh environment may take to become ready. */
+  timeout: z.number().positive().default(60),
+});
+
+export const Resources = z.object({
+  cpus: z.number().positive().max(64).default(1),
+  memory: ByteSize.default(512 * 1024 ** 2),
+});
+
+export const IgnoreRules = z.object({
+  tables: z.array(z.string()).default([]),
+  columns: z.array(z.string()).default([]),
+});
+
+export const DatabaseSource = z.object({
+  name: z.string(),
+  engine: z.enum(["sqlite", "postgres", "mariadb"]),
+  /** File path (sqlite) or database name (postgres, mariadb). */
+  location: z.string(),
+  user: z.string().optional(),
+  password: z.string().optional(),
+  ignore: IgnoreRules.default({ tables: [], columns: [] }),
+});
+
+export const WatchedDirectory = z.object({
+  root: z.string().startsWith("/"),
+  ignore: z.array(z.string()).default([]),
+});
+
+export const Account = z.object({
+  username: z.string(),
+  password: z.string(),
+  role: z.string(),
+});
+
+/** `simulators/<name>/simulator.yaml`: everything Terrarium needs to build, start, watch and log in to an app. */
+export const SimulatorManifest = z.object({
+  name: SimulatorName,
+  version: z.string().min(1),
+  description: z.string(),
+  image: z.object({
+    /** Containerfile relative to the simulator's folder, built on Terrarium's Debian base image. */
+    containerfile: z.string().default("Containerfile"),
+  }),
+  app_port: Port,
+  ports: z.array(Port).default([]),
+  readiness: ReadinessCheck,
+  resources: Resources.default({ cpus: 1, memory: 512 * 1024 ** 2 }),
+  state: z
+    .object({
+      databases: z.array(DatabaseSource).default([]),
+      files: z.array(WatchedDirectory).default([]),
+    })
+    .default({ databases: [], files: [] }),
+  login: z.object({ path: z.string().startsWith("/"), username: z.string(), password: z.string() }).optional(),
+  accounts: z.array(Account).default([]),
+});
+export type SimulatorManifest = z.output<typeof SimulatorManifest>;
+
+export const SimulatorInfo = z.object({
+  name: z.string(),
+  version: z.string(),
+  description: z.string(),
+  app_port: z.number(),
+  ports: z.array(z.number()),
+  resources: z.object({ cpus: z.number(), memory_bytes: z.number() }),
+  image: z.string(),
+  built: z.boolean(),
+  recipe_hash: z.string(),
+  tags: z.array(z.string()),
+  accounts: z.array(Account),
+});
+export type SimulatorInfo = z.infer<typeof SimulatorInfo>;
+export const SimulatorList = z.object({ simulators: z.array(SimulatorInfo) });
+export type SimulatorList = z.infer<typeof SimulatorList>;
