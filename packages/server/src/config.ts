@@ -1,0 +1,55 @@
+import { homedir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+export interface ServerConfig {
+  /** Data directory: store, logs, the server's own Podman socket. */
+  home: string;
+  host: string;
+  port: number;
+  /** Keys accepted in `X-API-Key` besides those in the store. */
+  apiKeys: string[];
+  /** Require a key even on loopback. Off-loopback a key is always required. */
+  requireApiKey: boolean;
+  /** Folder with one sub-folder per simulator. */
+  simulatorsDir: string;
+  /** Socket of a running Podman API service; when unset the server starts its own. */
+  podmanSocket?: string;
+  /** How often the reaper looks for environments whose heartbeats stopped, in ms. */
+  reaperIntervalMs: number;
+  /** Bytes of stdout and of stderr kept per execute. */
+  execOutputLimit: number;
+  logLevel: string;
+}
+
+export const DEFAULT_PORT = 7350;
+
+/** The repository's `simulators/` folder, found from this file's place in the package. */
+export function defaultSimulatorsDir(): string {
+  return resolve(dirname(fileURLToPath(import.meta.url)), "../../../simulators");
+}
+
+export function defaultHome(): string {
+  return process.env.TERRARIUM_HOME ?? join(homedir(), ".terrarium");
+}
+
+/** Reads the configuration from the environment; explicit overrides win. */
+export function loadConfig(overrides: Partial<ServerConfig> = {}): ServerConfig {
+  const env = process.env;
+  const fromEnvKey = env.TERRARIUM_API_KEY ? [env.TERRARIUM_API_KEY] : [];
+  return {
+    home: defaultHome(),
+    host: env.TERRARIUM_HOST ?? "127.0.0.1",
+    port: env.TERRARIUM_PORT ? Number(env.TERRARIUM_PORT) : DEFAULT_PORT,
+    apiKeys: fromEnvKey,
+    requireApiKey: env.TERRARIUM_REQUIRE_API_KEY === "1",
+    simulatorsDir: env.TERRARIUM_SIMULATORS_DIR ?? defaultSimulatorsDir(),
+    podmanSocket: env.TERRARIUM_PODMAN_SOCKET || undefined,
+    reaperIntervalMs: 1000,
+    execOutputLimit: 4 * 1024 * 1024,
+    logLevel: env.TERRARIUM_LOG_LEVEL ?? "info",
+    ...overrides,
+  };
+}
+
+export const isLoopback = (host: string) => host === "localhost" || host === "::1" || host.startsWith("127.");

@@ -1,0 +1,81 @@
+import { request, type IncomingMessage } from "node:http";
+
+/** Thrown when Podman answers an error status; `status` is Podman's HTTP status. */
+export class PodmanApiError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+    this.name = "PodmanApiError";
+  }
+}
+
+export interface RequestOptions {
+  query?: Record<string, string | number | boolean | undefined>;
+  body?: unknown;
+  signal?: AbortSignal;
+}
+
+const API = "/v4.0.0/libpod";
+
+/** A small client for Podman's libpod REST API on a unix socket. */
+export class PodmanClient {
+  constructor(readonly socketPath: string) {}
+
+  async json<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
+    const response = await this.open(method, path, options);
+    const text = await readText(response);
+    if (response.statusCode! >= 400) throw toError(response.statusCode!, text);
+    return (text ? JSON.parse(text) : undefined) as T;
+  }
+
+  /** Sends a request and hands back the raw response (for streams); error statuses are thrown. */
+  async stream(method: string, path: string, options: RequestOptions = {}): Promise<IncomingMessage> {
+    const response = await this.open(method, path, options);
+    if (response.statusCode! >= 400) throw toError(response.statusCode!, await readText(response));
+    return response;
+  }
+
+  private open(method: string, path: string, options: RequestOptions): Promise<IncomingMessage> {
+    const query = new URLSearchParams();
+    for (const [k, v] of Object.entries(options.query ?? {})) if (v !== undefined) query.set(k, String(v));
+    const qs = query.size > 0 ? `?${query}` : "";
+    const body = options.body === undefined ? undefined : JSON.stringify(options.body);
+    return new Promise((resolve, reject) => {
+      const req = request(
+        {
+          socketPath: this.socketPath,
+          method,
+          path: `${API}${path}${qs}`,
+          headers:
+            body === undefined ? {} : { "content-type": "application/json", "content-length": Buffer.byteLength(body) },
+          signal: options.signal,
+        },
+        resolve,
+      );
+      req.on("error", reject);
+      req.end(body);
+    });
+  }
+}
+
+function readText(response: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    response.on("data", (c: Buffer) => chunks.push(c));
+    response.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+    response.on("error", reject);
+  });
+}
+
+function toError(status: number, text: string): PodmanApiError {
+  let message = text;
+  try {
+    const parsed = JSON.parse(text) as { message?: string; cause?: string };
+    message = parsed.message ?? parsed.cause ?? text;
+  } catch {
+    // not JSON: keep the text
+  }
+  return new PodmanApiError(status, message.trim() || `podman answered ${status}`);
+}

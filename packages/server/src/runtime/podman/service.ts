@@ -1,0 +1,74 @@
+import { spawn } from "node:child_process";
+import { mkdirSync, openSync, rmSync, closeSync } from "node:fs";
+import { dirname } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { PodmanClient } from "./client.js";
+import { PodmanRuntime } from "./driver.js";
+
+const START_TIMEOUT_MS = 20_000;
+
+export interface PodmanConnection {
+  /** A socket of a Podman API service somebody else runs; when absent the server starts its own. */
+  socketPath?: string;
+  /** Where the server's own service listens, and where it logs. */
+  ownSocketPath: string;
+  logPath: string;
+}
+
+/** Connects to Podman's API, starting `podman system service` first when no socket is given. */
+export async function connectPodman(connection: PodmanConnection): Promise<PodmanRuntime> {
+  if (connection.socketPath) {
+    const client = new PodmanClient(connection.socketPath);
+    await waitForApi(client, () => undefined);
+    return new PodmanRuntime(client);
+  }
+  const socketPath = connection.ownSocketPath;
+  mkdirSync(dirname(socketPath), { recursive: true });
+  mkdirSync(dirname(connection.logPath), { recursive: true });
+  rmSync(socketPath, { force: true });
+  const log = openSync(connection.logPath, "a");
+  const child = spawn("podman", ["system", "service", "--time=0", `unix://${socketPath}`], {
+    stdio: ["ignore", log, log],
+  });
+  closeSync(log);
+  let exited: string | undefined;
+  child.on(
+    "exit",
+    (code, signal) => (exited = `podman system service exited (${signal ?? code}); see ${connection.logPath}`),
+  );
+  child.on("error", (error) => (exited = `cannot run podman: ${error.message}; run \`terrarium setup\` to install it`));
+  const client = new PodmanClient(socketPath);
+  try {
+    await waitForApi(client, () => exited);
+  } catch (error) {
+    child.kill("SIGKILL");
+    throw error;
+  }
+  const stop = async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const gone = new Promise((resolve) => child.once("exit", resolve));
+    child.kill("SIGTERM");
+    await Promise.race([gone, sleep(5000).then(() => child.kill("SIGKILL"))]);
+    rmSync(socketPath, { force: true });
+  };
+  return new PodmanRuntime(client, stop);
+}
+
+async function waitForApi(client: PodmanClient, failure: () => string | undefined): Promise<void> {
+  const deadline = Date.now() + START_TIMEOUT_MS;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    const reason = failure();
+    if (reason) throw new Error(reason);
+    try {
+      await client.json("GET", "/version");
+      return;
+    } catch (error) {
+      last = error;
+      await sleep(100);
+    }
+  }
+  throw new Error(
+    `Podman's API at ${client.socketPath} did not answer within ${START_TIMEOUT_MS / 1000} s: ${String(last)}`,
+  );
+}

@@ -1,0 +1,74 @@
+/** What a runtime needs to start one environment. */
+export interface EnvironmentSpec {
+  /** Container name, unique on the host. */
+  name: string;
+  image: string;
+  /** The session network the environment joins, reachable there under `alias`. */
+  network: string;
+  alias: string;
+  cpus: number;
+  memoryBytes: number;
+  labels: Record<string, string>;
+}
+
+export interface ExecOptions {
+  timeoutSeconds: number;
+  /** Bytes kept of stdout and of stderr each; the rest is dropped and `truncated` set. */
+  outputLimit: number;
+}
+
+export interface ExecOutcome {
+  stdout: string;
+  stderr: string;
+  /** null when the command was killed by the timeout. */
+  exitCode: number | null;
+  timedOut: boolean;
+  truncated: boolean;
+}
+
+export interface EnvironmentInfo {
+  id: string;
+  name: string;
+  running: boolean;
+  labels: Record<string, string>;
+  /** The environment's address on its session network, when it has one. */
+  address: string | null;
+}
+
+export interface ImageInfo {
+  id: string;
+  /** Full names with tags, e.g. `localhost/terrarium/fossil:1.0.0`. */
+  names: string[];
+  labels: Record<string, string>;
+}
+
+export interface NetworkInfo {
+  name: string;
+  labels: Record<string, string>;
+}
+
+/**
+ * An engine that runs environments: one isolated container per environment, one network per session.
+ * The Podman driver is the local default; other engines implement the same interface.
+ */
+export interface Runtime {
+  readonly name: string;
+  version(): Promise<string>;
+  imageExists(image: string): Promise<boolean>;
+  /** Images whose name (without tag) is `repository`, with their tags and labels. */
+  listImages(repository: string): Promise<ImageInfo[]>;
+  /** Creates an isolated network that cannot reach other sessions' networks or the host. */
+  createNetwork(name: string, labels: Record<string, string>): Promise<void>;
+  /** Removes a network; a network that is already gone is not an error. */
+  removeNetwork(name: string): Promise<void>;
+  /** Creates and starts an environment, answering its container id. */
+  startEnvironment(spec: EnvironmentSpec): Promise<string>;
+  /** Removes an environment at once; one that is already gone is not an error. */
+  removeEnvironment(id: string): Promise<void>;
+  inspectEnvironment(id: string): Promise<EnvironmentInfo | undefined>;
+  exec(id: string, command: string, options: ExecOptions): Promise<ExecOutcome>;
+  /** Environments and networks carrying every one of `labels`. */
+  listEnvironments(labels: Record<string, string>): Promise<EnvironmentInfo[]>;
+  listNetworks(labels: Record<string, string>): Promise<NetworkInfo[]>;
+  close(): Promise<void>;
+}

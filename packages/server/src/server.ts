@@ -1,0 +1,152 @@
+import fastifySwagger from "@fastify/swagger";
+import Fastify, { type FastifyInstance } from "fastify";
+import {
+  jsonSchemaTransform,
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from "fastify-type-provider-zod";
+import { chmodSync, mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { Health } from "@terrarium/wire";
+import { isLoopback, type ServerConfig } from "./config.js";
+import { installAuth } from "./http/auth.js";
+import { installErrorHandling, installJsonParser } from "./http/errors.js";
+import { healthRoutes, simulatorRoutes } from "./http/routes/catalog.js";
+import { jobRoutes } from "./http/routes/jobs.js";
+import { sessionRoutes } from "./http/routes/sessions.js";
+import { ensureHostFirewall } from "./runtime/podman/firewall.js";
+import { connectPodman } from "./runtime/podman/service.js";
+import type { Runtime } from "./runtime/runtime.js";
+import { SimulatorCatalog } from "./services/catalog.js";
+import { HeartbeatReaper } from "./services/reaper.js";
+import { recover } from "./services/recovery.js";
+import { SessionService } from "./services/sessions.js";
+import { Store } from "./store/store.js";
+import { VERSION } from "./version.js";
+
+export interface TerrariumServer {
+  app: FastifyInstance;
+  /** The base URL the server listens on, e.g. http://127.0.0.1:7350. */
+  url: string;
+  /** Where a generated API key was written, when the server created one. */
+  apiKeyFile?: string;
+  /** Labels (`io.terrarium.instance`) on every container and network this server's store owns. */
+  instanceId: string;
+  sessions: SessionService;
+  runtime: Runtime;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the control plane: store, Podman runtime, recovery of what a previous run left, the heartbeat
+ * reaper, and the HTTP API. Environments keep running when the server stops; the next start
+ * re-attaches to them.
+ */
+export async function startServer(config: ServerConfig): Promise<TerrariumServer> {
+  mkdirSync(config.home, { recursive: true });
+  await ensureHostFirewall().catch((error: Error) => {
+    throw new Error(
+      `cannot install the firewall rules that keep environments away from the host (${error.message.split("\n")[0]}); Terrarium needs root and iptables: run \`terrarium setup\` as root`,
+    );
+  });
+  const store = new Store(join(config.home, "terrarium.db"));
+  let runtime: Runtime;
+  try {
+    runtime = await connectPodman({
+      socketPath: config.podmanSocket,
+      ownSocketPath: join(config.home, "run", "podman.sock"),
+      logPath: join(config.home, "logs", "podman.log"),
+    });
+  } catch (error) {
+    store.close();
+    throw error;
+  }
+  const instanceId = store.instanceId();
+  const catalog = new SimulatorCatalog(config.simulatorsDir, runtime);
+  const sessions = new SessionService({
+    store,
+    runtime,
+    simulators: () => catalog.all(),
+    instanceId,
+    execOutputLimit: config.execOutputLimit,
+  });
+
+  const app = Fastify({
+    logger: { level: config.logLevel, redact: ["req.headers['x-api-key']"] },
+    genReqId: () => `req_${Math.random().toString(36).slice(2, 12)}`,
+    bodyLimit: 16 * 1024 * 1024,
+  }).withTypeProvider<ZodTypeProvider>();
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  installJsonParser(app);
+  installErrorHandling(app);
+
+  const recovery = await recover(store, runtime, sessions, instanceId);
+  app.log.info(recovery, "recovered environments of the previous run");
+
+  const needsKey = config.requireApiKey || !isLoopback(config.host);
+  let apiKeyFile: string | undefined;
+  if (needsKey) {
+    if (config.apiKeys.length === 0 && !store.hasApiKeys()) {
+      apiKeyFile = join(config.home, "api-key");
+      writeFileSync(apiKeyFile, `${store.createApiKey()}\n`, { mode: 0o600 });
+      chmodSync(apiKeyFile, 0o600);
+      app.log.info({ file: apiKeyFile }, "created an API key (the key itself is only in that file)");
+    }
+    installAuth(app, store, config.apiKeys);
+  }
+
+  await app.register(fastifySwagger, {
+    openapi: {
+      info: {
+        title: "Terrarium API",
+        version: VERSION,
+        description: "Sessions of simulated app environments for AI agents",
+      },
+      components: { securitySchemes: { apiKey: { type: "apiKey", in: "header", name: "X-API-Key" } } },
+      security: needsKey ? [{ apiKey: [] }] : [],
+    },
+    transform: jsonSchemaTransform,
+  });
+  const runtimeVersion = await runtime.version();
+  const health = async (): Promise<Health> => ({
+    status: "ok",
+    version: VERSION,
+    runtime: { name: runtime.name, version: runtimeVersion },
+    capabilities: { memory_snapshots: false, disk_snapshots: false },
+    auth: needsKey ? "api_key" : "none",
+  });
+  await app.register(healthRoutes(health));
+  await app.register(sessionRoutes(sessions), { prefix: "/api/v2/sessions" });
+  await app.register(jobRoutes(sessions), { prefix: "/api/v2/jobs" });
+  await app.register(simulatorRoutes(catalog), { prefix: "/api/v2/simulators" });
+  app.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());
+
+  const reaper = new HeartbeatReaper(sessions, config.reaperIntervalMs, app.log);
+  app.addHook("onClose", async () => {
+    await reaper.stop();
+    await runtime.close();
+    store.close();
+  });
+
+  try {
+    await app.listen({ host: config.host, port: config.port });
+  } catch (error) {
+    await app.close();
+    throw error;
+  }
+  reaper.start();
+  const address = app.server.address();
+  const port = typeof address === "object" && address ? address.port : config.port;
+  const host = config.host.includes(":") ? `[${config.host}]` : config.host;
+  return {
+    app,
+    url: `http://${host}:${port}`,
+    apiKeyFile,
+    instanceId,
+    sessions,
+    runtime,
+    close: () => app.close(),
+  };
+}

@@ -1,0 +1,482 @@
+import {
+  DEFAULT_HEARTBEAT_TIMEOUT,
+  type CloseReason,
+  type ExecuteResult,
+  type JobDetails,
+  type JobOutcome,
+  type MakeSessionResponse,
+  type SessionDetails,
+  type MakeEnvsRequest,
+  type MakeSessionRequest,
+  type WaitForReadyResponse,
+} from "@terrarium/wire";
+import type { z } from "zod";
+import { DomainError, badRequest, conflict, errorMessage, notFound } from "../errors.js";
+import { defaultAlias, newJobId, newSessionId } from "../ids.js";
+import { simulatorImage } from "../images.js";
+import type { Runtime } from "../runtime/runtime.js";
+import type { JobRecord, SessionRecord, Store } from "../store/store.js";
+import { KeyedLock } from "./keyed-lock.js";
+import { waitUntilReady } from "./readiness.js";
+import type { Simulator } from "./simulators.js";
+
+/** Labels every container and network of ours carries; `instance` says which store owns it. */
+export const LABELS = {
+  managed: "io.terrarium.managed",
+  instance: "io.terrarium.instance",
+  session: "io.terrarium.session",
+  job: "io.terrarium.job",
+  alias: "io.terrarium.alias",
+} as const;
+
+export interface SessionServiceOptions {
+  store: Store;
+  runtime: Runtime;
+  simulators: () => Map<string, Simulator>;
+  instanceId: string;
+  execOutputLimit: number;
+}
+
+type MakeRequest = z.output<typeof MakeSessionRequest>;
+type EnvsRequest = z.output<typeof MakeEnvsRequest>;
+
+interface PlannedJob {
+  alias: string;
+  simulator: Simulator;
+  tag: string;
+  image: string;
+  heartbeatTimeout: number;
+}
+
+const now = () => new Date().toISOString();
+export const containerName = (jobId: string) => `terrarium-${jobId}`;
+export const networkName = (sessionId: string) => `terrarium-${sessionId}`;
+
+/**
+ * Sessions and their environments: creation, readiness, reset, execute, heartbeats and close. Knows
+ * nothing of HTTP; every per-job failure is reported in that job's entry.
+ */
+export class SessionService {
+  private readonly locks = new KeyedLock();
+  /** Jobs whose readiness check passed since their container last started. */
+  private readonly ready = new Set<string>();
+
+  constructor(private readonly o: SessionServiceOptions) {}
+
+  async make(request: MakeRequest): Promise<MakeSessionResponse> {
+    if (request.type === "task") {
+      throw notFound(`unknown task "${request.task_id}": this server has no tasks installed`);
+    }
+    const planned = await this.plan(request);
+    const createdAt = now();
+    const session: SessionRecord = {
+      id: newSessionId(),
+      taskPublicId: null,
+      status: "active",
+      network: "",
+      createdAt,
+      closedAt: null,
+    };
+    session.network = networkName(session.id);
+    const jobs: JobRecord[] = planned.map((p) => ({
+      id: newJobId(),
+      sessionId: session.id,
+      alias: p.alias,
+      simulator: p.simulator.manifest.name,
+      tag: p.tag,
+      artifactId: null,
+      image: p.image,
+      status: "starting",
+      error: null,
+      containerId: null,
+      heartbeatTimeout: p.heartbeatTimeout,
+      lastHeartbeatAt: createdAt,
+      createdAt,
+      closedAt: null,
+      closeReason: null,
+    }));
+    // Recorded before anything exists in Podman, so a crash from here on is cleaned up at restart.
+    this.o.store.insertSession(session, jobs);
+    return this.locks.run(session.id, async () => {
+      try {
+        await this.o.runtime.createNetwork(session.network, this.labels(session.id));
+      } catch (error) {
+        await this.closeJobs(session.id, jobs, "failed");
+        throw new DomainError("unavailable", `could not create the session's network: ${errorMessage(error)}`);
+      }
+      await Promise.all(jobs.map((job) => this.startJob(job)));
+      if (request.timeout && request.timeout > 0) await this.waitJobs(this.openJobs(session.id), request.timeout);
+      return {
+        session_id: session.id,
+        task_public_id: null,
+        envs: this.o.store.jobsOfSession(session.id).map((job) => ({
+          job_id: job.id,
+          alias: job.alias,
+          simulator: job.simulator,
+          artifact_id: job.artifactId,
+          success: job.status !== "failed",
+          ...(job.error ? { error: job.error } : {}),
+        })),
+      };
+    });
+  }
+
+  /** Validates a request completely before anything is created, so bad input leaves nothing behind. */
+  private async plan(request: EnvsRequest): Promise<PlannedJob[]> {
+    const simulators = this.o.simulators();
+    const seen = new Set<string>();
+    const planned: PlannedJob[] = [];
+    for (const [index, spec] of request.envs.entries()) {
+      if (spec.type === "artifact") {
+        throw notFound(`envs.${index}: unknown artifact "${spec.artifact_id}"`);
+      }
+      const alias = spec.alias ?? defaultAlias();
+      if (seen.has(alias)) {
+        throw badRequest(
+          `envs.${index}.alias: duplicate alias "${alias}"; each environment of a session needs its own alias`,
+        );
+      }
+      seen.add(alias);
+      const simulator = simulators.get(spec.simulator);
+      if (!simulator) {
+        const known = [...simulators.keys()];
+        throw notFound(
+          `envs.${index}.simulator: unknown simulator "${spec.simulator}"; known simulators: ${known.join(", ") || "none"}`,
+          {
+            known,
+          },
+        );
+      }
+      const image = simulatorImage(simulator.manifest.name, spec.tag);
+      if (!(await this.o.runtime.imageExists(image))) {
+        throw conflict(
+          `envs.${index}: simulator "${spec.simulator}" has no image for tag "${spec.tag}"; build it with \`terrarium simulators build ${spec.simulator}\``,
+        );
+      }
+      planned.push({
+        alias,
+        simulator,
+        tag: spec.tag,
+        image,
+        heartbeatTimeout: spec.heartbeat_timeout ?? request.heartbeat_timeout ?? DEFAULT_HEARTBEAT_TIMEOUT,
+      });
+    }
+    return planned;
+  }
+
+  private labels(sessionId: string, job?: JobRecord): Record<string, string> {
+    return {
+      [LABELS.managed]: "true",
+      [LABELS.instance]: this.o.instanceId,
+      [LABELS.session]: sessionId,
+      ...(job ? { [LABELS.job]: job.id, [LABELS.alias]: job.alias } : {}),
+    };
+  }
+
+  private simulatorOf(job: JobRecord): Simulator {
+    const simulator = job.simulator ? this.o.simulators().get(job.simulator) : undefined;
+    if (!simulator)
+      throw new DomainError("unavailable", `simulator "${job.simulator}" is no longer installed on this server`);
+    return simulator;
+  }
+
+  /** Starts the job's container (removing an earlier one); records success or the error. */
+  private async startJob(job: JobRecord): Promise<void> {
+    this.ready.delete(job.id);
+    try {
+      const { manifest } = this.simulatorOf(job);
+      if (job.containerId) await this.o.runtime.removeEnvironment(job.containerId);
+      else await this.o.runtime.removeEnvironment(containerName(job.id));
+      const containerId = await this.o.runtime.startEnvironment({
+        name: containerName(job.id),
+        image: job.image,
+        network: networkName(job.sessionId),
+        alias: job.alias,
+        cpus: manifest.resources.cpus,
+        memoryBytes: manifest.resources.memory,
+        labels: this.labels(job.sessionId, job),
+      });
+      Object.assign(job, { containerId, status: "running", error: null });
+      this.o.store.updateJob(job.id, { containerId, status: "running", error: null });
+    } catch (error) {
+      const message = `could not start the environment: ${errorMessage(error)}`;
+      Object.assign(job, { status: "failed", error: message });
+      this.o.store.updateJob(job.id, { status: "failed", error: message });
+    }
+  }
+
+  private session(sessionId: string): SessionRecord {
+    const session = this.o.store.getSession(sessionId);
+    if (!session) throw notFound(`unknown session "${sessionId}"`);
+    return session;
+  }
+
+  private activeSession(sessionId: string): SessionRecord {
+    const session = this.session(sessionId);
+    if (session.status === "closed") throw conflict(`session "${sessionId}" is closed`);
+    return session;
+  }
+
+  private openJobs(sessionId: string): JobRecord[] {
+    return this.o.store.jobsOfSession(sessionId).filter((j) => j.status !== "closed");
+  }
+
+  private openJob(jobId: string): JobRecord {
+    const job = this.o.store.getJob(jobId);
+    if (!job) throw notFound(`unknown job "${jobId}"`);
+    if (job.status === "closed")
+      throw conflict(`job "${jobId}" is closed${job.closeReason ? ` (${job.closeReason})` : ""}`);
+    return job;
+  }
+
+  async waitForReady(sessionId: string, timeoutSeconds: number): Promise<WaitForReadyResponse> {
+    this.activeSession(sessionId);
+    return this.waitJobs(this.openJobs(sessionId), timeoutSeconds);
+  }
+
+  async waitForJobReady(jobId: string, timeoutSeconds: number): Promise<WaitForReadyResponse> {
+    const job = this.openJob(jobId);
+    return this.waitJobs([job], timeoutSeconds);
+  }
+
+  private async waitJobs(jobs: JobRecord[], timeoutSeconds: number): Promise<WaitForReadyResponse> {
+    const deadline = Date.now() + timeoutSeconds * 1000;
+    const results: WaitForReadyResponse["results"] = {};
+    await Promise.all(
+      jobs.map(async (job) => {
+        if (this.ready.has(job.id)) return void (results[job.id] = { ready: true });
+        if (job.status !== "running" || !job.containerId) {
+          return void (results[job.id] = { ready: false, error: job.error ?? `environment is ${job.status}` });
+        }
+        const outcome = await waitUntilReady(
+          this.o.runtime,
+          job.containerId,
+          this.simulatorOf(job).manifest.readiness,
+          deadline,
+        );
+        if (outcome.ready) this.ready.add(job.id);
+        results[job.id] = outcome;
+      }),
+    );
+    return { ready: jobs.length > 0 && Object.values(results).every((r) => r.ready), results };
+  }
+
+  async reset(sessionId: string): Promise<{ results: Record<string, JobOutcome> }> {
+    this.activeSession(sessionId);
+    return this.locks.run(sessionId, async () => ({ results: await this.resetJobs(this.openJobs(sessionId)) }));
+  }
+
+  async resetJob(jobId: string): Promise<{ results: Record<string, JobOutcome> }> {
+    const job = this.openJob(jobId);
+    return this.locks.run(job.sessionId, async () => ({ results: await this.resetJobs([this.openJob(jobId)]) }));
+  }
+
+  /** Replaces each environment by a fresh one from its starting image: same job id, alias and network. */
+  private async resetJobs(jobs: JobRecord[]): Promise<Record<string, JobOutcome>> {
+    const results: Record<string, JobOutcome> = {};
+    await Promise.all(
+      jobs.map(async (job) => {
+        const started = Date.now();
+        await this.startJob(job);
+        if (job.status !== "running")
+          return void (results[job.id] = { success: false, error: job.error ?? "reset failed" });
+        const readiness = this.simulatorOf(job).manifest.readiness;
+        const outcome = await waitUntilReady(
+          this.o.runtime,
+          job.containerId!,
+          readiness,
+          Date.now() + readiness.timeout * 1000,
+        );
+        if (!outcome.ready) return void (results[job.id] = { success: false, error: outcome.error });
+        this.ready.add(job.id);
+        results[job.id] = { success: true, message: `reset in ${Date.now() - started} ms` };
+      }),
+    );
+    return results;
+  }
+
+  async execute(
+    sessionId: string,
+    command: string,
+    timeoutSeconds: number,
+  ): Promise<{ results: Record<string, ExecuteResult> }> {
+    this.activeSession(sessionId);
+    return { results: await this.executeJobs(this.openJobs(sessionId), command, timeoutSeconds) };
+  }
+
+  async executeJob(
+    jobId: string,
+    command: string,
+    timeoutSeconds: number,
+  ): Promise<{ results: Record<string, ExecuteResult> }> {
+    return { results: await this.executeJobs([this.openJob(jobId)], command, timeoutSeconds) };
+  }
+
+  private async executeJobs(
+    jobs: JobRecord[],
+    command: string,
+    timeoutSeconds: number,
+  ): Promise<Record<string, ExecuteResult>> {
+    const results: Record<string, ExecuteResult> = {};
+    await Promise.all(
+      jobs.map(async (job) => {
+        const failed = (error: string): ExecuteResult => ({
+          stdout: "",
+          stderr: "",
+          exit_code: null,
+          timed_out: false,
+          truncated: false,
+          error,
+        });
+        if (job.status !== "running" || !job.containerId) {
+          return void (results[job.id] = failed(job.error ?? `environment is ${job.status}`));
+        }
+        try {
+          const outcome = await this.o.runtime.exec(job.containerId, command, {
+            timeoutSeconds,
+            outputLimit: this.o.execOutputLimit,
+          });
+          results[job.id] = {
+            stdout: outcome.stdout,
+            stderr: outcome.stderr,
+            exit_code: outcome.exitCode,
+            timed_out: outcome.timedOut,
+            truncated: outcome.truncated,
+          };
+        } catch (error) {
+          results[job.id] = failed(`could not execute: ${errorMessage(error)}`);
+        }
+      }),
+    );
+    return results;
+  }
+
+  heartbeat(sessionId: string): { results: Record<string, JobOutcome> } {
+    this.activeSession(sessionId);
+    return { results: this.beat(this.openJobs(sessionId)) };
+  }
+
+  heartbeatJob(jobId: string): { results: Record<string, JobOutcome> } {
+    return { results: this.beat([this.openJob(jobId)]) };
+  }
+
+  private beat(jobs: JobRecord[]): Record<string, JobOutcome> {
+    const at = now();
+    const results: Record<string, JobOutcome> = {};
+    for (const job of jobs) {
+      this.o.store.updateJob(job.id, { lastHeartbeatAt: at });
+      results[job.id] = { success: true };
+    }
+    return results;
+  }
+
+  async close(sessionId: string): Promise<{ results: Record<string, JobOutcome> }> {
+    this.activeSession(sessionId);
+    return this.locks.run(sessionId, async () => {
+      this.activeSession(sessionId);
+      return { results: await this.closeJobs(sessionId, this.openJobs(sessionId), "closed") };
+    });
+  }
+
+  async closeJob(jobId: string, reason: CloseReason = "closed"): Promise<{ results: Record<string, JobOutcome> }> {
+    const job = this.openJob(jobId);
+    return this.locks.run(job.sessionId, async () => ({
+      results: await this.closeJobs(job.sessionId, [this.openJob(jobId)], reason),
+    }));
+  }
+
+  /**
+   * Removes the jobs' containers and marks them closed; when no open job is left, the session's
+   * network goes too and the session is closed. A container that cannot be removed keeps its job open
+   * (and reported), so nothing is ever forgotten while it still runs.
+   */
+  private async closeJobs(
+    sessionId: string,
+    jobs: JobRecord[],
+    reason: CloseReason,
+  ): Promise<Record<string, JobOutcome>> {
+    const results: Record<string, JobOutcome> = {};
+    await Promise.all(
+      jobs.map(async (job) => {
+        try {
+          await this.o.runtime.removeEnvironment(job.containerId ?? containerName(job.id));
+          this.ready.delete(job.id);
+          this.o.store.updateJob(job.id, { status: "closed", closedAt: now(), closeReason: reason });
+          results[job.id] = { success: true };
+        } catch (error) {
+          results[job.id] = { success: false, error: `could not remove the environment: ${errorMessage(error)}` };
+        }
+      }),
+    );
+    if (this.openJobs(sessionId).length === 0) {
+      await this.o.runtime.removeNetwork(networkName(sessionId));
+      this.o.store.closeSession(sessionId, now());
+    }
+    return results;
+  }
+
+  /** Closes every open job whose heartbeats stopped for longer than its timeout. */
+  async reapExpired(at = Date.now()): Promise<string[]> {
+    const expired = this.o.store
+      .openJobs()
+      .filter((job) => job.heartbeatTimeout > 0 && at - Date.parse(job.lastHeartbeatAt) > job.heartbeatTimeout * 1000);
+    const reaped: string[] = [];
+    for (const job of expired) {
+      try {
+        await this.closeJob(job.id, "heartbeat_timeout");
+        reaped.push(job.id);
+      } catch (error) {
+        if (!(error instanceof DomainError)) throw error;
+      }
+    }
+    return reaped;
+  }
+
+  details(sessionId: string): SessionDetails {
+    return this.describe(this.session(sessionId));
+  }
+
+  list(status: "active" | "closed" | "all"): SessionDetails[] {
+    return this.o.store.listSessions(status).map((s) => this.describe(s));
+  }
+
+  jobDetails(jobId: string): JobDetails {
+    const job = this.o.store.getJob(jobId);
+    if (!job) throw notFound(`unknown job "${jobId}"`);
+    return describeJob(job);
+  }
+
+  private describe(session: SessionRecord): SessionDetails {
+    return {
+      session_id: session.id,
+      task_public_id: session.taskPublicId,
+      status: session.status,
+      created_at: session.createdAt,
+      closed_at: session.closedAt,
+      envs: this.o.store.jobsOfSession(session.id).map(describeJob),
+    };
+  }
+
+  /** Closes jobs (and, when none is left open, their session) found dead or orphaned at restart. */
+  closeLostJobs(sessionId: string, jobs: JobRecord[]): Promise<Record<string, JobOutcome>> {
+    return this.locks.run(sessionId, () => this.closeJobs(sessionId, jobs, "lost"));
+  }
+}
+
+function describeJob(job: JobRecord): JobDetails {
+  return {
+    job_id: job.id,
+    session_id: job.sessionId,
+    alias: job.alias,
+    simulator: job.simulator,
+    tag: job.tag,
+    artifact_id: job.artifactId,
+    status: job.status,
+    error: job.error,
+    heartbeat_timeout: job.heartbeatTimeout,
+    last_heartbeat_at: job.lastHeartbeatAt,
+    created_at: job.createdAt,
+    closed_at: job.closedAt,
+    close_reason: job.closeReason,
+  };
+}

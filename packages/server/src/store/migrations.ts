@@ -1,0 +1,49 @@
+import type Database from "better-sqlite3";
+
+/** Each entry moves the schema one version up; `PRAGMA user_version` records where a file stands. */
+const migrations: string[] = [
+  `CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+   CREATE TABLE sessions (
+     id TEXT PRIMARY KEY,
+     task_public_id TEXT,
+     status TEXT NOT NULL CHECK (status IN ('active', 'closed')),
+     network TEXT NOT NULL,
+     created_at TEXT NOT NULL,
+     closed_at TEXT
+   );
+   CREATE TABLE jobs (
+     id TEXT PRIMARY KEY,
+     session_id TEXT NOT NULL REFERENCES sessions(id),
+     alias TEXT NOT NULL,
+     simulator TEXT,
+     tag TEXT,
+     artifact_id TEXT,
+     image TEXT NOT NULL,
+     status TEXT NOT NULL CHECK (status IN ('starting', 'running', 'failed', 'closed')),
+     error TEXT,
+     container_id TEXT,
+     heartbeat_timeout INTEGER NOT NULL,
+     last_heartbeat_at TEXT NOT NULL,
+     created_at TEXT NOT NULL,
+     closed_at TEXT,
+     close_reason TEXT,
+     UNIQUE (session_id, alias)
+   );
+   CREATE INDEX jobs_open ON jobs (status) WHERE status != 'closed';
+   CREATE TABLE api_keys (hash TEXT PRIMARY KEY, created_at TEXT NOT NULL);`,
+];
+
+export function migrate(db: Database.Database): void {
+  const current = db.pragma("user_version", { simple: true }) as number;
+  if (current > migrations.length) {
+    throw new Error(
+      `the store was written by a newer Terrarium (schema ${current}, this one knows ${migrations.length}); upgrade Terrarium`,
+    );
+  }
+  for (let version = current; version < migrations.length; version++) {
+    db.transaction(() => {
+      db.exec(migrations[version]!);
+      db.pragma(`user_version = ${version + 1}`);
+    })();
+  }
+}

@@ -1,0 +1,213 @@
+import Database from "better-sqlite3";
+import { createHash, randomBytes } from "node:crypto";
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import type { CloseReason, JobStatus } from "@terrarium/wire";
+import { randomToken } from "../ids.js";
+import { migrate } from "./migrations.js";
+
+export interface SessionRecord {
+  id: string;
+  taskPublicId: string | null;
+  status: "active" | "closed";
+  network: string;
+  createdAt: string;
+  closedAt: string | null;
+}
+
+export interface JobRecord {
+  id: string;
+  sessionId: string;
+  alias: string;
+  simulator: string | null;
+  tag: string | null;
+  artifactId: string | null;
+  image: string;
+  status: JobStatus;
+  error: string | null;
+  containerId: string | null;
+  heartbeatTimeout: number;
+  lastHeartbeatAt: string;
+  createdAt: string;
+  closedAt: string | null;
+  closeReason: CloseReason | null;
+}
+
+type JobRow = {
+  id: string;
+  session_id: string;
+  alias: string;
+  simulator: string | null;
+  tag: string | null;
+  artifact_id: string | null;
+  image: string;
+  status: JobStatus;
+  error: string | null;
+  container_id: string | null;
+  heartbeat_timeout: number;
+  last_heartbeat_at: string;
+  created_at: string;
+  closed_at: string | null;
+  close_reason: CloseReason | null;
+};
+type SessionRow = {
+  id: string;
+  task_public_id: string | null;
+  status: "active" | "closed";
+  network: string;
+  created_at: string;
+  closed_at: string | null;
+};
+
+const toJob = (r: JobRow): JobRecord => ({
+  id: r.id,
+  sessionId: r.session_id,
+  alias: r.alias,
+  simulator: r.simulator,
+  tag: r.tag,
+  artifactId: r.artifact_id,
+  image: r.image,
+  status: r.status,
+  error: r.error,
+  containerId: r.container_id,
+  heartbeatTimeout: r.heartbeat_timeout,
+  lastHeartbeatAt: r.last_heartbeat_at,
+  createdAt: r.created_at,
+  closedAt: r.closed_at,
+  closeReason: r.close_reason,
+});
+const toSession = (r: SessionRow): SessionRecord => ({
+  id: r.id,
+  taskPublicId: r.task_public_id,
+  status: r.status,
+  network: r.network,
+  createdAt: r.created_at,
+  closedAt: r.closed_at,
+});
+
+export type JobPatch = Partial<
+  Pick<JobRecord, "status" | "error" | "containerId" | "lastHeartbeatAt" | "closedAt" | "closeReason">
+>;
+const jobColumns: Record<keyof JobPatch, string> = {
+  status: "status",
+  error: "error",
+  containerId: "container_id",
+  lastHeartbeatAt: "last_heartbeat_at",
+  closedAt: "closed_at",
+  closeReason: "close_reason",
+};
+
+const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
+
+/**
+ * Metadata of sessions, jobs and API keys in one SQLite file. Every write is a transaction, so a
+ * crash leaves either the old or the new record, never half of one.
+ */
+export class Store {
+  private readonly db: Database.Database;
+
+  constructor(path: string) {
+    mkdirSync(dirname(path), { recursive: true });
+    this.db = new Database(path);
+    this.db.pragma("journal_mode = WAL");
+    this.db.pragma("synchronous = FULL");
+    this.db.pragma("foreign_keys = ON");
+    this.db.pragma("busy_timeout = 5000");
+    migrate(this.db);
+  }
+
+  close(): void {
+    this.db.close();
+  }
+
+  /** A stable id of this store: labels on containers say which server's store owns them. */
+  instanceId(): string {
+    const row = this.db.prepare("SELECT value FROM meta WHERE key = 'instance_id'").get() as
+      { value: string } | undefined;
+    if (row) return row.value;
+    const id = randomToken(10);
+    this.db.prepare("INSERT INTO meta (key, value) VALUES ('instance_id', ?)").run(id);
+    return id;
+  }
+
+  insertSession(session: SessionRecord, jobs: JobRecord[]): void {
+    const insertSession = this.db.prepare(
+      "INSERT INTO sessions (id, task_public_id, status, network, created_at, closed_at) VALUES (?, ?, ?, ?, ?, ?)",
+    );
+    const insertJob = this.db.prepare(
+      `INSERT INTO jobs (id, session_id, alias, simulator, tag, artifact_id, image, status, error, container_id,
+        heartbeat_timeout, last_heartbeat_at, created_at, closed_at, close_reason)
+       VALUES (@id, @sessionId, @alias, @simulator, @tag, @artifactId, @image, @status, @error, @containerId,
+        @heartbeatTimeout, @lastHeartbeatAt, @createdAt, @closedAt, @closeReason)`,
+    );
+    this.db.transaction(() => {
+      insertSession.run(
+        session.id,
+        session.taskPublicId,
+        session.status,
+        session.network,
+        session.createdAt,
+        session.closedAt,
+      );
+      for (const job of jobs) insertJob.run(job);
+    })();
+  }
+
+  getSession(id: string): SessionRecord | undefined {
+    const row = this.db.prepare("SELECT * FROM sessions WHERE id = ?").get(id) as SessionRow | undefined;
+    return row && toSession(row);
+  }
+
+  listSessions(status: "active" | "closed" | "all"): SessionRecord[] {
+    const rows = (
+      status === "all"
+        ? this.db.prepare("SELECT * FROM sessions ORDER BY created_at DESC").all()
+        : this.db.prepare("SELECT * FROM sessions WHERE status = ? ORDER BY created_at DESC").all(status)
+    ) as SessionRow[];
+    return rows.map(toSession);
+  }
+
+  closeSession(id: string, closedAt: string): void {
+    this.db
+      .prepare("UPDATE sessions SET status = 'closed', closed_at = ? WHERE id = ? AND status = 'active'")
+      .run(closedAt, id);
+  }
+
+  getJob(id: string): JobRecord | undefined {
+    const row = this.db.prepare("SELECT * FROM jobs WHERE id = ?").get(id) as JobRow | undefined;
+    return row && toJob(row);
+  }
+
+  jobsOfSession(sessionId: string): JobRecord[] {
+    const rows = this.db.prepare("SELECT * FROM jobs WHERE session_id = ? ORDER BY rowid").all(sessionId) as JobRow[];
+    return rows.map(toJob);
+  }
+
+  /** Jobs that hold or may hold a container: everything not closed. */
+  openJobs(): JobRecord[] {
+    const rows = this.db.prepare("SELECT * FROM jobs WHERE status != 'closed' ORDER BY rowid").all() as JobRow[];
+    return rows.map(toJob);
+  }
+
+  updateJob(id: string, patch: JobPatch): void {
+    const keys = Object.keys(patch) as (keyof JobPatch)[];
+    if (keys.length === 0) return;
+    const sets = keys.map((k) => `${jobColumns[k]} = @${k}`).join(", ");
+    this.db.prepare(`UPDATE jobs SET ${sets} WHERE id = @id`).run({ ...patch, id });
+  }
+
+  hasApiKeys(): boolean {
+    return this.db.prepare("SELECT 1 FROM api_keys LIMIT 1").get() !== undefined;
+  }
+
+  /** Creates an API key and returns it; only its hash is stored. */
+  createApiKey(): string {
+    const key = `tk_${randomBytes(24).toString("base64url")}`;
+    this.db.prepare("INSERT INTO api_keys (hash, created_at) VALUES (?, ?)").run(sha256(key), new Date().toISOString());
+    return key;
+  }
+
+  isValidApiKey(key: string): boolean {
+    return this.db.prepare("SELECT 1 FROM api_keys WHERE hash = ?").get(sha256(key)) !== undefined;
+  }
+}
