@@ -1,0 +1,48 @@
+import type { EnvSpec } from "@terrarium/wire";
+
+export interface SimulatorEnvOptions {
+  /** Name of the environment inside the session (and its host name on the session network). */
+  alias?: string;
+  /** Image tag of the simulator; default `latest`. */
+  tag?: string;
+  /** Seconds without heartbeats before the server closes the environment; 0 never. Default 300. */
+  heartbeatTimeout?: number;
+}
+
+export interface ArtifactEnvOptions {
+  alias?: string;
+  /** Resume the artifact's memory when it has one (default), or boot fresh from its disk. */
+  restoreMemory?: boolean;
+  heartbeatTimeout?: number;
+}
+
+/**
+ * Describes an environment to start in a session.
+ *
+ * @example
+ * await client.sessions.create({ envs: [Env.simulator("fossil", { alias: "forge" })] });
+ */
+export const Env = {
+  /** An environment from a simulator's image. */
+  simulator(name: string, options: SimulatorEnvOptions = {}): EnvSpec {
+    return {
+      type: "simulator",
+      simulator: name,
+      ...(options.tag !== undefined ? { tag: options.tag } : {}),
+      ...(options.alias !== undefined ? { alias: options.alias } : {}),
+      ...(options.heartbeatTimeout !== undefined ? { heartbeat_timeout: options.heartbeatTimeout } : {}),
+    };
+  },
+
+  /** An environment from a snapshot (artifact). */
+  artifact(artifactId: string, options: ArtifactEnvOptions = {}): EnvSpec {
+    return {
+      type: "artifact",
+      artifact_id: artifactId,
+      ...(options.alias !== undefined ? { alias: options.alias } : {}),
+      ...(options.restoreMemory !== undefined ? { restore_memory: options.restoreMemory } : {}),
+      ...(options.heartbeatTimeout !== undefined ? { heartbeat_timeout: options.heartbeatTimeout } : {}),
+    };
+  },
+};
+export type { EnvSpec };

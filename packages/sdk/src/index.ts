@@ -1,0 +1,7 @@
+export { Terrarium, Sessions, Simulators, type TerrariumOptions, type CreateSessionOptions } from "./client.js";
+export { Session, type ExecuteOptions, type OperationOptions } from "./session.js";
+export { Environment } from "./environment.js";
+export { Env, type EnvSpec, type SimulatorEnvOptions, type ArtifactEnvOptions } from "./env.js";
+export { SerializedSession } from "./serialized.js";
+export * from "./errors.js";
+export type { ExecuteResult, JobOutcome, Results, ReadyResult, JobInfo, SessionInfo, SimulatorInfo } from "./types.js";

@@ -1,0 +1,25 @@
+import { z } from "zod";
+
+/**
+ * A session as plain JSON, to hand to another process: `Session.load(SerializedSession.parse(json))`.
+ * The API key is not part of it; the loading side brings its own.
+ */
+export const SerializedSession = z.object({
+  version: z.literal(1),
+  session_id: z.string(),
+  task_public_id: z.string().nullable(),
+  base_url: z.string().url(),
+  envs: z
+    .array(
+      z.object({
+        job_id: z.string(),
+        alias: z.string(),
+        simulator: z.string().nullable(),
+        artifact_id: z.string().nullable(),
+      }),
+    )
+    .min(1),
+  /** Whether heartbeats were running when it was dumped; `load` resumes them if so. */
+  heartbeat: z.boolean(),
+});
+export type SerializedSession = z.infer<typeof SerializedSession>;

@@ -1,0 +1,132 @@
+import type {
+  ExecuteResult as WireExecuteResult,
+  JobDetails,
+  JobOutcome as WireJobOutcome,
+  SessionDetails,
+  SimulatorInfo as WireSimulatorInfo,
+} from "@terrarium/wire";
+
+/** What a command printed and how it ended, in one environment. */
+export interface ExecuteResult {
+  stdout: string;
+  stderr: string;
+  /** null when the command was killed by its timeout or could not run (see `error`). */
+  exitCode: number | null;
+  timedOut: boolean;
+  /** Output beyond the server's limit (4 MiB per stream) was cut. */
+  truncated: boolean;
+  /** Why the command could not run in this environment at all. */
+  error?: string;
+}
+
+/** How one environment fared in an operation that either works or not (reset, heartbeat, close). */
+export interface JobOutcome {
+  success: boolean;
+  message?: string;
+  error?: string;
+}
+
+/** Per-job answers of a session operation, keyed by job id. */
+export interface Results<T> {
+  results: Record<string, T>;
+}
+
+export interface ReadyResult {
+  ready: boolean;
+  results: Record<string, { ready: boolean; error?: string }>;
+}
+
+export interface JobInfo {
+  jobId: string;
+  sessionId: string;
+  alias: string;
+  simulator: string | null;
+  tag: string | null;
+  artifactId: string | null;
+  status: JobDetails["status"];
+  error: string | null;
+  heartbeatTimeout: number;
+  lastHeartbeatAt: string;
+  createdAt: string;
+  closedAt: string | null;
+  closeReason: JobDetails["close_reason"];
+}
+
+export interface SessionInfo {
+  sessionId: string;
+  taskPublicId: string | null;
+  status: SessionDetails["status"];
+  createdAt: string;
+  closedAt: string | null;
+  envs: JobInfo[];
+}
+
+export interface SimulatorInfo {
+  name: string;
+  version: string;
+  description: string;
+  appPort: number;
+  ports: number[];
+  resources: { cpus: number; memoryBytes: number };
+  image: string;
+  built: boolean;
+  tags: string[];
+  accounts: WireSimulatorInfo["accounts"];
+}
+
+export const toExecuteResult = (r: WireExecuteResult): ExecuteResult => ({
+  stdout: r.stdout,
+  stderr: r.stderr,
+  exitCode: r.exit_code,
+  timedOut: r.timed_out,
+  truncated: r.truncated ?? false,
+  ...(r.error !== undefined ? { error: r.error } : {}),
+});
+
+export const toJobOutcome = (r: WireJobOutcome): JobOutcome => ({
+  success: r.success,
+  ...(r.message !== undefined ? { message: r.message } : {}),
+  ...(r.error !== undefined ? { error: r.error } : {}),
+});
+
+export function mapResults<W, T>(answer: { results: Record<string, W> }, map: (w: W) => T): Results<T> {
+  return { results: Object.fromEntries(Object.entries(answer.results).map(([job, r]) => [job, map(r)])) };
+}
+
+export const toJobInfo = (j: JobDetails): JobInfo => ({
+  jobId: j.job_id,
+  sessionId: j.session_id,
+  alias: j.alias,
+  simulator: j.simulator,
+  tag: j.tag,
+  artifactId: j.artifact_id,
+  status: j.status,
+  error: j.error,
+  heartbeatTimeout: j.heartbeat_timeout,
+  lastHeartbeatAt: j.last_heartbeat_at,
+  createdAt: j.created_at,
+  closedAt: j.closed_at,
+  closeReason: j.close_reason,
+});
+
+export const toSessionInfo = (s: SessionDetails): SessionInfo => ({
+  sessionId: s.session_id,
+  taskPublicId: s.task_public_id,
+  status: s.status,
+  createdAt: s.created_at,
+  closedAt: s.closed_at,
+  envs: s.envs.map(toJobInfo),
+});
+
+export const toSimulatorInfo = (s: WireSimulatorInfo): SimulatorInfo => ({
+  name: s.name,
+  version: s.version,
+  description: s.description,
+  appPort: s.app_port,
+  ports: s.ports,
+  resources: { cpus: s.resources.cpus, memoryBytes: s.resources.memory_bytes },
+  image: s.image,
+  built: s.built,
+  tags: s.tags,
+  accounts: s.accounts,
+});
