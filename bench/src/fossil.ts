@@ -1,0 +1,98 @@
+// Measures the life of a fossil environment through Terrarium (create -> ready, execute, reset, close)
+// beside raw Podman doing the same in the same run: `podman run` until the app's port answers, and
+// `podman exec`. Writes bench/results/fossil.json and prints a table. Figures, not assertions.
+import { execFile } from "node:child_process";
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import { Env, Terrarium } from "@terrarium/sdk";
+import { loadConfig, simulatorImage, startServer } from "@terrarium/server";
+import { figure, printFigures, timed } from "./stats.js";
+
+const run = promisify(execFile);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 10);
+const image = simulatorImage("fossil", "latest");
+
+async function untilHttpOk(url: string): Promise<void> {
+  for (;;) {
+    try {
+      const response = await fetch(url, { signal: AbortSignal.timeout(1000) });
+      await response.arrayBuffer();
+      if (response.ok) return;
+    } catch {
+      // not up yet
+    }
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+async function baselineRun(): Promise<number> {
+  const name = `terrarium-bench-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
+  try {
+    const [ms] = await timed(async () => {
+      await run("podman", ["run", "-d", "--name", name, image]);
+      const { stdout } = await run("podman", ["inspect", "-f", "{{.NetworkSettings.IPAddress}}", name]);
+      await untilHttpOk(`http://${stdout.trim()}:8080/`);
+    });
+    return ms;
+  } finally {
+    await run("podman", ["rm", "-f", "-t", "0", name]);
+  }
+}
+
+async function main(): Promise<void> {
+  const home = mkdtempSync(join(tmpdir(), "terrarium-bench-"));
+  const server = await startServer(loadConfig({ home, port: 0, logLevel: "warn" }));
+  const client = new Terrarium({ baseUrl: server.url });
+  const samples = { create: [] as number[], execute: [] as number[], reset: [] as number[], close: [] as number[] };
+  const baseline = { run: [] as number[], exec: [] as number[] };
+  const execName = `terrarium-bench-exec-${process.pid}`;
+  try {
+    await run("podman", ["run", "-d", "--name", execName, image]);
+    for (let round = 0; round < ROUNDS; round++) {
+      // Alternate Terrarium and its baseline so drift on this shared machine hits both alike.
+      const [createMs, session] = await timed(() =>
+        client.sessions.create({ envs: [Env.simulator("fossil", { alias: "forge" })] }),
+      );
+      samples.create.push(createMs);
+      baseline.run.push(await baselineRun());
+      const env = session.getEnv("forge")!;
+      for (let i = 0; i < 3; i++) {
+        samples.execute.push((await timed(() => env.execute("true")))[0]);
+        baseline.exec.push((await timed(() => run("podman", ["exec", execName, "true"])))[0]);
+      }
+      samples.reset.push((await timed(() => session.reset()))[0]);
+      samples.close.push((await timed(() => session.close()))[0]);
+      process.stderr.write(`round ${round + 1}/${ROUNDS}\n`);
+    }
+  } finally {
+    await run("podman", ["rm", "-f", "-t", "0", execName]).catch(() => undefined);
+    await client.close();
+    await server.close();
+    rmSync(home, { recursive: true, force: true });
+  }
+  const figures = [
+    figure("create -> ready (fossil)", samples.create, {
+      operation: "podman run until HTTP 200",
+      samples: baseline.run,
+    }),
+    figure("execute `true` round trip", samples.execute, { operation: "podman exec true", samples: baseline.exec }),
+    figure("reset (fossil, until ready)", samples.reset, {
+      operation: "podman run until HTTP 200",
+      samples: baseline.run,
+    }),
+    figure("close", samples.close),
+  ];
+  const out = join(dirname(fileURLToPath(import.meta.url)), "..", "results", "fossil.json");
+  mkdirSync(dirname(out), { recursive: true });
+  writeFileSync(
+    out,
+    `${JSON.stringify({ benchmark: "fossil-lifecycle", rounds: ROUNDS, measured_at: new Date().toISOString(), figures }, null, 2)}\n`,
+  );
+  printFigures(figures);
+  console.log(`\nwritten to ${out}`);
+}
+
+await main();

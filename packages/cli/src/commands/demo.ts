@@ -1,0 +1,77 @@
+import { Env, Terrarium } from "@terrarium/sdk";
+import { loadConfig, startServer, type TerrariumServer } from "@terrarium/server";
+import { setup } from "./setup.js";
+
+const say = (text: string) => process.stdout.write(`${text}\n`);
+const ms = (since: number) => `${Date.now() - since} ms`;
+
+/**
+ * The README's main job: set up what is missing, use the server at TERRARIUM_URL or start one, then
+ * walk a session of two fossil environments through its life, printing each step.
+ */
+export async function demo(): Promise<void> {
+  const config = loadConfig();
+  await setup({ simulators: ["fossil"], simulatorsDir: config.simulatorsDir });
+
+  let server: TerrariumServer | undefined;
+  let client = new Terrarium();
+  const running = await client.health().catch(() => undefined);
+  if (running) {
+    say(`Using the server at ${client.baseUrl} (Terrarium ${running.version})`);
+  } else {
+    server = await startServer({ ...config, logLevel: "warn" });
+    client = new Terrarium({ baseUrl: server.url });
+    say(`Started a server at ${server.url} (data in ${config.home})`);
+  }
+
+  try {
+    let t = Date.now();
+    const session = await client.sessions.create({
+      envs: [Env.simulator("fossil", { alias: "forge" }), Env.simulator("fossil", { alias: "mirror" })],
+    });
+    say(`\nCreated session ${session.sessionId} in ${ms(t)}:`);
+    for (const env of session.envs) say(`  ${env.alias.padEnd(7)} job ${env.jobId} (simulator ${env.simulator})`);
+
+    t = Date.now();
+    const listing = await session.execute(
+      `c=$(fossil sql -R /data/project.fossil "SELECT count(*) FROM event WHERE type='ci'"); ` +
+        `t=$(fossil sql -R /data/project.fossil "SELECT count(*) FROM ticket"); echo "$(hostname): $c commits, $t tickets"`,
+    );
+    say(`\nexecute on every environment (${ms(t)}):`);
+    for (const [job, r] of Object.entries(listing.results))
+      say(`  ${job} exit ${r.exitCode}: ${r.stdout.trim() || r.error || r.stderr.trim()}`);
+
+    t = Date.now();
+    const forge = session.getEnv("forge")!;
+    const change = await forge.execute(
+      "fossil ticket add -R /data/project.fossil title 'Demo: crash on empty input' status Open type Code_Defect >/dev/null && fossil sql -R /data/project.fossil 'SELECT count(*) FROM ticket'",
+    );
+    say(`\nforge: added a ticket with the fossil command (${ms(t)}); tickets now: ${change.stdout.trim()}`);
+    const reach = await forge.execute(
+      "bash -c 'exec 3<>/dev/tcp/mirror/8080; printf \"GET /timeline HTTP/1.0\\r\\nHost: mirror\\r\\n\\r\\n\" >&3; head -1 <&3'",
+    );
+    say(`forge -> http://mirror:8080/timeline over the session network: ${reach.stdout.trim()}`);
+
+    t = Date.now();
+    const reset = await session.reset();
+    say(
+      `\nreset (${ms(t)}): ${Object.entries(reset.results)
+        .map(([job, r]) => `${job} ${r.success ? "ok" : `failed: ${r.error}`}`)
+        .join(", ")}`,
+    );
+    const after = await forge.execute("fossil sql -R /data/project.fossil 'SELECT count(*) FROM ticket'");
+    say(`forge: tickets after reset: ${after.stdout.trim()} (back to the seed)`);
+
+    const saved = JSON.stringify(session.dump());
+    say(`\nsession.dump() -> ${saved.length} bytes of JSON, loadable with Session.load()`);
+
+    t = Date.now();
+    const closed = await session.close();
+    say(
+      `closed (${ms(t)}): ${Object.values(closed.results).filter((r) => r.success).length} environments removed, network removed`,
+    );
+  } finally {
+    await client.close();
+    await server?.close();
+  }
+}

@@ -1,0 +1,68 @@
+#!/usr/bin/env node
+import { Command, InvalidArgumentError } from "commander";
+import { VERSION } from "./version.js";
+import { setup } from "./commands/setup.js";
+import { upForeground } from "./commands/up.js";
+import { buildSimulators, listSimulators } from "./commands/simulators.js";
+import { closeSession, listSessions } from "./commands/sessions.js";
+import { demo } from "./commands/demo.js";
+
+const port = (value: string) => {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535)
+    throw new InvalidArgumentError("a port is an integer from 0 to 65535");
+  return n;
+};
+
+const program = new Command()
+  .name("terrarium")
+  .description("Sessions of simulated app environments for AI agents")
+  .version(VERSION);
+
+program
+  .command("setup")
+  .description("install what is missing: Debian packages, Podman settings, the base image, simulator images")
+  .action(() => setup());
+
+program
+  .command("up")
+  .description("set up what is missing and run the server in the foreground")
+  .option("--host <host>", "address to listen on (default 127.0.0.1; off loopback an API key is required)")
+  .option("--port <port>", "port to listen on (default 7350)", port)
+  .option("--no-setup", "skip the set-up checks")
+  .option("--log-level <level>", "pino log level", "info")
+  .action((o: { host?: string; port?: number; setup: boolean; logLevel: string }) => upForeground(o));
+
+const simulators = program.command("simulators").description("the apps environments are made from");
+simulators
+  .command("ls")
+  .description("list simulators and whether their images are built")
+  .action(() => listSimulators());
+simulators
+  .command("build")
+  .description("build simulator images whose recipe changed")
+  .argument("[names...]", "simulators to build (default: all)")
+  .option("--force", "rebuild even when the recipe did not change", false)
+  .action((names: string[], o: { force: boolean }) => buildSimulators(names, o.force));
+
+const sessions = program.command("sessions").description("sessions on the server at TERRARIUM_URL");
+sessions
+  .command("ls")
+  .description("list sessions")
+  .option("--all", "include closed sessions", false)
+  .action((o: { all: boolean }) => listSessions(o.all));
+sessions
+  .command("close")
+  .description("close sessions: remove their environments and networks")
+  .argument("<ids...>", "session ids")
+  .action((ids: string[]) => closeSession(ids));
+
+program
+  .command("demo")
+  .description("set up, start a server if none runs, and walk a session of two fossil environments through its life")
+  .action(() => demo());
+
+program.parseAsync().catch((error: unknown) => {
+  process.stderr.write(`terrarium: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});
