@@ -62,6 +62,16 @@ export async function startServer(config: ServerConfig): Promise<TerrariumServer
     store.close();
     throw error;
   }
+  try {
+    return await serve(config, store, runtime);
+  } catch (error) {
+    await runtime.close();
+    store.close();
+    throw error;
+  }
+}
+
+async function serve(config: ServerConfig, store: Store, runtime: Runtime): Promise<TerrariumServer> {
   const instanceId = store.instanceId();
   const catalog = new SimulatorCatalog(config.simulatorsDir, runtime);
   const sessions = new SessionService({
@@ -130,12 +140,8 @@ export async function startServer(config: ServerConfig): Promise<TerrariumServer
     store.close();
   });
 
-  try {
-    await app.listen({ host: config.host, port: config.port });
-  } catch (error) {
-    await app.close();
-    throw error;
-  }
+  // On failure startServer closes the runtime and the store; the reaper has not started yet.
+  await app.listen({ host: config.host, port: config.port });
   reaper.start();
   const address = app.server.address();
   const port = typeof address === "object" && address ? address.port : config.port;
