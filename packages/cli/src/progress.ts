@@ -14,7 +14,7 @@ export async function runSteps(steps: SetupStep[], signal?: AbortSignal): Promis
       title: step.title,
       task: async (_ctx: unknown, task: { title: string; output: string; skip: (m?: string) => void }) => {
         const reason = await step.check();
-        if (!reason) return task.skip(`${step.title}: already there`);
+        if (!reason) return task.skip("already there");
         task.title = `${step.title} (${reason})`;
         let lastShown = 0;
         const started = Date.now();

@@ -1,0 +1,55 @@
+import { execFile } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Env } from "@terrarium/sdk";
+import { podmanContainers, startTestServer, type TestServer } from "./helpers.js";
+
+const run = promisify(execFile);
+const cli = fileURLToPath(new URL("../packages/cli/dist/main.js", import.meta.url));
+
+describe("the terrarium command", () => {
+  let t: TestServer;
+  const terrarium = (...args: string[]) =>
+    run("node", [cli, ...args], { env: { ...process.env, TERRARIUM_URL: t.server.url } }).catch(
+      (error: { stdout: string; stderr: string; code: number }) => error,
+    );
+
+  beforeAll(async () => {
+    t = await startTestServer();
+  });
+  afterAll(async () => {
+    await t?.stop();
+  });
+
+  it("lists simulators with their build state", async () => {
+    const { stdout } = await terrarium("simulators", "ls");
+    expect(stdout).toMatch(/^NAME\s+VERSION\s+IMAGE/m);
+    expect(stdout).toMatch(/^fossil\s+\S+\s+built\s+8080/m);
+  });
+
+  it("lists and closes sessions", async () => {
+    const session = await t.client.sessions.create({ envs: [Env.simulator("fossil", { alias: "forge" })] });
+    session.stopHeartbeat();
+    const listed = await terrarium("sessions", "ls");
+    expect(listed.stdout).toContain(session.sessionId);
+    expect(listed.stdout).toMatch(/forge=fossil\(running\)/);
+
+    const closed = await terrarium("sessions", "close", session.sessionId);
+    expect(closed.stdout).toContain(`${session.sessionId}: closed 1 environment(s)`);
+    expect(await podmanContainers(session.sessionId)).toEqual([]);
+    expect((await terrarium("sessions", "ls")).stdout).not.toContain(session.sessionId);
+    expect((await terrarium("sessions", "ls", "--all")).stdout).toMatch(new RegExp(`${session.sessionId}\\s+closed`));
+  });
+
+  it("says what went wrong and exits non-zero", async () => {
+    const unknown = (await terrarium("sessions", "close", "s_doesnotexist")) as { stderr: string; code?: number };
+    expect(unknown.stderr).toMatch(/unknown session "s_doesnotexist"/);
+    expect(unknown.code).toBe(1);
+    const noServer = (await run("node", [cli, "sessions", "ls"], {
+      env: { ...process.env, TERRARIUM_URL: "http://127.0.0.1:9" },
+    }).catch((e: unknown) => e)) as { stderr: string; code: number };
+    expect(noServer.code).toBe(1);
+    expect(noServer.stderr).toMatch(/127\.0\.0\.1:9/);
+  });
+});

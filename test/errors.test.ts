@@ -1,0 +1,125 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { BadRequestError, ConflictError, Env, NotFoundError } from "@terrarium/sdk";
+import { podmanObjectsOf, startTestServer, type TestServer } from "./helpers.js";
+
+describe("bad input gets a clear error and leaves nothing behind", () => {
+  let t: TestServer;
+  const post = (path: string, body: string, type = "application/json") =>
+    fetch(`${t.server.url}${path}`, { method: "POST", headers: { "content-type": type }, body });
+
+  beforeAll(async () => {
+    t = await startTestServer();
+  });
+  afterAll(async () => {
+    // Every case above must have left no container and no network of this server behind.
+    expect(await podmanObjectsOf(t.server.instanceId)).toEqual({ containers: [], networks: [] });
+    await t?.stop();
+  });
+
+  it("unknown simulator: 404 listing the known ones", async () => {
+    const error = await t.client.sessions.create({ envs: [Env.simulator("gitea")] }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(NotFoundError);
+    expect((error as NotFoundError).status).toBe(404);
+    expect((error as Error).message).toMatch(/unknown simulator "gitea".*known simulators: .*fossil/);
+  });
+
+  it("duplicate alias: 400 naming it", async () => {
+    const error = await t.client.sessions
+      .create({ envs: [Env.simulator("fossil", { alias: "same" }), Env.simulator("fossil", { alias: "same" })] })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(BadRequestError);
+    expect((error as Error).message).toMatch(/duplicate alias "same"/);
+  });
+
+  it("malformed JSON: 400", async () => {
+    const response = await post("/api/v2/sessions/make", '{"type": "envs", "envs": [');
+    expect(response.status).toBe(400);
+    const body = (await response.json()) as { error: { code: string; message: string } };
+    expect(body.error.code).toBe("bad_request");
+    expect(body.error.message).toMatch(/malformed JSON/);
+  });
+
+  it("missing or wrong fields: 400 naming the field", async () => {
+    const cases: [unknown, RegExp][] = [
+      [{ type: "envs" }, /body\.envs/],
+      [{ type: "envs", envs: [] }, /body\.envs: envs needs at least one environment/],
+      [{ type: "envs", envs: [{ type: "simulator" }] }, /body\.envs\.0\.simulator/],
+      [
+        { type: "envs", envs: [{ type: "simulator", simulator: "fossil", alias: "Bad Alias!" }] },
+        /body\.envs\.0\.alias/,
+      ],
+      [{ envs: [] }, /body\.type/],
+    ];
+    for (const [body, message] of cases) {
+      const response = await post("/api/v2/sessions/make", JSON.stringify(body));
+      expect(response.status).toBe(400);
+      expect(((await response.json()) as { error: { message: string } }).error.message).toMatch(message);
+    }
+    const noCommand = await post("/api/v2/sessions/s_000000000000/execute", JSON.stringify({ timeout: 3 }));
+    expect(noCommand.status).toBe(400);
+    expect(((await noCommand.json()) as { error: { message: string } }).error.message).toMatch(/body\.command/);
+  });
+
+  it("unknown session or job: 404", async () => {
+    for (const path of ["/api/v2/sessions/s_000000000000", "/api/v2/jobs/j_000000000000"]) {
+      const response = await fetch(`${t.server.url}${path}`);
+      expect(response.status).toBe(404);
+    }
+    const error = await t.client.sessions.retrieve("s_nothere00000").catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(NotFoundError);
+    expect((error as Error).message).toMatch(/unknown session "s_nothere00000"/);
+  });
+
+  it("operations on a closed session: 409", async () => {
+    const session = await t.client.sessions.create({ envs: [Env.simulator("fossil", { alias: "forge" })] });
+    const env = session.getEnv("forge")!;
+    await session.close();
+    for (const op of ["execute", "reset", "heartbeat", "close"]) {
+      const response = await post(
+        `/api/v2/sessions/${session.sessionId}/${op}`,
+        op === "execute" ? '{"command":"true"}' : "",
+      );
+      expect(response.status, op).toBe(409);
+      expect(((await response.json()) as { error: { message: string } }).error.message).toMatch(/is closed/);
+    }
+    const error = await env.execute("true").catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConflictError);
+  });
+
+  it("an unknown route: 404 as JSON; the OpenAPI document describes the API", async () => {
+    const missing = await fetch(`${t.server.url}/api/v2/nothing`);
+    expect(missing.status).toBe(404);
+    expect(((await missing.json()) as { error: { code: string } }).error.code).toBe("not_found");
+    const openapi = (await (await fetch(`${t.server.url}/openapi.json`)).json()) as {
+      openapi: string;
+      paths: Record<string, unknown>;
+    };
+    expect(openapi.openapi).toMatch(/^3\./);
+    expect(Object.keys(openapi.paths)).toEqual(
+      expect.arrayContaining([
+        "/api/v2/sessions/make",
+        "/api/v2/sessions/{session_id}/execute",
+        "/api/v2/jobs/{job_id}/reset",
+      ]),
+    );
+  });
+});
+
+describe("API keys", () => {
+  let t: TestServer;
+  beforeAll(async () => {
+    t = await startTestServer({ requireApiKey: true, apiKeys: ["right-key"] });
+  });
+  afterAll(async () => {
+    await t?.stop();
+  });
+
+  it("refuses a request without the key or with a wrong one, and accepts the right one", async () => {
+    expect((await fetch(`${t.server.url}/api/v2/sessions`)).status).toBe(401);
+    expect((await fetch(`${t.server.url}/api/v2/sessions`, { headers: { "x-api-key": "wrong" } })).status).toBe(401);
+    expect((await fetch(`${t.server.url}/api/v2/sessions`, { headers: { "x-api-key": "right-key" } })).status).toBe(
+      200,
+    );
+    expect((await fetch(`${t.server.url}/healthz`)).status).toBe(200);
+  });
+});

@@ -1,0 +1,48 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Env, SerializedSession, Session, Terrarium } from "@terrarium/sdk";
+import { startTestServer, waitFor, type TestServer } from "./helpers.js";
+
+describe("dump and load", () => {
+  let t: TestServer;
+
+  beforeAll(async () => {
+    t = await startTestServer();
+  });
+  afterAll(async () => {
+    await t?.stop();
+  });
+
+  it("drives the same environments from a fresh client, and heartbeats resume", async () => {
+    const original = await t.client.sessions.create({
+      envs: [Env.simulator("fossil", { alias: "forge", heartbeatTimeout: 3 })],
+    });
+    await original.getEnv("forge")!.execute("echo from-the-first-client > /tmp/mark");
+    const saved = JSON.stringify(original.dump());
+    original.stopHeartbeat();
+
+    const fresh = new Terrarium({ baseUrl: t.server.url, heartbeatInterval: 500 });
+    const restored = await Session.load(SerializedSession.parse(JSON.parse(saved)), { client: fresh });
+    try {
+      expect(restored.sessionId).toBe(original.sessionId);
+      expect(restored.envs.map((e) => [e.alias, e.jobId])).toEqual(original.envs.map((e) => [e.alias, e.jobId]));
+      expect((await restored.getEnv("forge")!.execute("cat /tmp/mark")).stdout).toBe("from-the-first-client\n");
+
+      const before = (await restored.details()).envs[0]!.lastHeartbeatAt;
+      await waitFor(
+        async () => ((await restored.details()).envs[0]!.lastHeartbeatAt > before ? true : undefined),
+        10_000,
+        "a heartbeat from the restored session",
+      );
+      // Well past the 3 s timeout, the restored session's heartbeats keep it alive.
+      await new Promise((r) => setTimeout(r, 5000));
+      expect((await restored.details()).status).toBe("active");
+    } finally {
+      await restored.close();
+      await fresh.close();
+    }
+  });
+
+  it("rejects a serialized session with missing fields", () => {
+    expect(() => SerializedSession.parse({ session_id: "s_x" })).toThrow();
+  });
+});
