@@ -17,15 +17,11 @@ if (major < 20 || (major === 20 && minor < 19)) {
 const lock = join(root, "package-lock.json");
 const installed = join(root, "node_modules", ".package-lock.json");
 const stale = !existsSync(installed) || (existsSync(lock) && statSync(lock).mtimeMs > statSync(installed).mtimeMs);
-const run = (cmd, args) =>
-  execFileSync(cmd, args, {
-    cwd: root,
-    stdio: "inherit",
-    env: { ...process.env, npm_config_build_from_source: "true" },
-  });
+const run = (cmd, args, env = process.env) => execFileSync(cmd, args, { cwd: root, stdio: "inherit", env });
 
 if (stale) {
   console.log("Installing npm dependencies (native modules build from source)...");
-  run("npm", existsSync(lock) ? ["ci", "--no-audit", "--no-fund"] : ["install", "--no-audit", "--no-fund"]);
+  const args = existsSync(lock) ? ["ci", "--no-audit", "--no-fund"] : ["install", "--no-audit", "--no-fund"];
+  run("npm", args, { ...process.env, npm_config_build_from_source: "true" });
 }
 run("npx", ["--no-install", "tsc", "-b"]);

@@ -66,6 +66,8 @@ describe("simulator manifests", () => {
     const dir = folder({ "a/simulator.yaml": manifest("a"), "a/Containerfile": "FROM x" });
     const first = loadSimulators(dir).get("a")!.recipeHash;
     expect(loadSimulators(dir).get("a")!.recipeHash).toBe(first);
+    writeFileSync(join(dir, "a/README.md"), "docs are not part of the image");
+    expect(loadSimulators(dir).get("a")!.recipeHash).toBe(first);
     writeFileSync(join(dir, "a/Containerfile"), "FROM y");
     expect(loadSimulators(dir).get("a")!.recipeHash).not.toBe(first);
   });

@@ -73,7 +73,7 @@ function hashRecipe(folder: string): string {
   const hash = createHash("sha256").update(`base:${BASE_RECIPE_HASH}\n`);
   for (const file of listFiles(folder)) {
     const path = relative(folder, file);
-    if (path.startsWith("tasks/")) continue; // tasks do not go into the image
+    if (path.startsWith("tasks/") || path === "README.md") continue; // not part of the image
     hash.update(`${path}\n${statSync(file).mode & 0o111 ? "x" : "-"}\n`).update(readFileSync(file));
   }
   return hash.digest("hex").slice(0, 16);

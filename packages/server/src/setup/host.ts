@@ -7,6 +7,8 @@ import type { SetupStep } from "./step.js";
 export const HOST_PACKAGES = [
   "podman",
   "runc",
+  "netavark",
+  "aardvark-dns",
   "catatonit",
   "debootstrap",
   "uidmap",
@@ -52,7 +54,7 @@ export const packagesStep: SetupStep = {
     report("apt-get update");
     await runCommand("apt-get", ["update", "-q"], { env, onLine: (l) => report(l) });
     let done = 0;
-    await runCommand("apt-get", ["install", "-y", "-q", "--no-install-recommends", ...missing], {
+    await runCommand("apt-get", ["install", "-y", "-q", ...missing], {
       env,
       onLine: (line) => {
         if (line.startsWith("Setting up")) done++;
