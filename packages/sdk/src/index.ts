@@ -1,5 +1,5 @@
 export { Terrarium, Sessions, Simulators, type TerrariumOptions, type CreateSessionOptions } from "./client.js";
-export { Session, type ExecuteOptions, type OperationOptions } from "./session.js";
+export { Session, type ExecuteOptions, type OperationOptions, type WaitOptions } from "./session.js";
 export { Environment } from "./environment.js";
 export { Env, type EnvSpec, type SimulatorEnvOptions, type ArtifactEnvOptions } from "./env.js";
 export { SerializedSession } from "./serialized.js";

@@ -1,28 +1,13 @@
-import type { ExecuteResponse, OutcomeResponse, SessionDetails, WaitForReadyResponse } from "@terrarium/wire";
+import type { SessionDetails, WaitForReadyResponse } from "@terrarium/wire";
+import { Terrarium } from "./client.js";
 import { Environment } from "./environment.js";
 import { ConflictError, NotFoundError } from "./errors.js";
 import type { Http } from "./http.js";
+import { Operations, type ExecuteOptions, type OperationOptions, type WaitOptions } from "./operations.js";
 import { SerializedSession } from "./serialized.js";
-import {
-  mapResults,
-  toExecuteResult,
-  toJobOutcome,
-  toSessionInfo,
-  type ExecuteResult,
-  type JobOutcome,
-  type Results,
-  type SessionInfo,
-} from "./types.js";
-import { Terrarium } from "./client.js";
+import { toSessionInfo, type ExecuteResult, type JobOutcome, type Results, type SessionInfo } from "./types.js";
 
-export interface OperationOptions {
-  signal?: AbortSignal;
-}
-
-export interface ExecuteOptions extends OperationOptions {
-  /** Seconds before the command (and everything it started) is killed; default 30. */
-  timeout?: number;
-}
+export type { ExecuteOptions, OperationOptions, WaitOptions };
 
 interface SessionState {
   sessionId: string;
@@ -43,22 +28,20 @@ export class Session {
   /** The task this session was made from, if any. */
   readonly taskPublicId: string | null;
   readonly envs: Environment[];
+  private readonly ops: Operations;
   private timer: NodeJS.Timeout | undefined;
   private closed = false;
 
   /** @internal use `client.sessions.create` or `Session.load`. */
   constructor(
     readonly client: Terrarium,
-    private readonly http: Http,
+    http: Http,
     state: SessionState,
   ) {
+    this.ops = new Operations(http, `api/v2/sessions/${encodeURIComponent(state.sessionId)}`);
     this.sessionId = state.sessionId;
     this.taskPublicId = state.taskPublicId;
     this.envs = state.envs.map((e) => new Environment(http, e.jobId, e.alias, e.simulator, e.artifactId));
-  }
-
-  private path(op: string) {
-    return `api/v2/sessions/${encodeURIComponent(this.sessionId)}/${op}`;
   }
 
   /** The environment with this alias, or undefined. */
@@ -67,14 +50,8 @@ export class Session {
   }
 
   /** Waits until every environment's app answers its readiness check (`timeout` seconds, default 120). */
-  async waitForReady(options: { timeout?: number; signal?: AbortSignal } = {}): Promise<WaitForReadyResponse> {
-    const timeout = options.timeout ?? 120;
-    return this.http.request<WaitForReadyResponse>("GET", this.path("wait_for_ready"), {
-      query: { timeout },
-      idempotent: true,
-      timeoutMs: (timeout + 30) * 1000,
-      signal: options.signal,
-    });
+  waitForReady(options: WaitOptions = {}): Promise<WaitForReadyResponse> {
+    return this.ops.waitForReady(options);
   }
 
   /**
@@ -83,12 +60,8 @@ export class Session {
    * @example
    * const { results } = await session.reset(); // results[jobId].success
    */
-  async reset(options: OperationOptions = {}): Promise<Results<JobOutcome>> {
-    const answer = await this.http.request<OutcomeResponse>("POST", this.path("reset"), {
-      idempotent: true,
-      signal: options.signal,
-    });
-    return mapResults(answer, toJobOutcome);
+  reset(options: OperationOptions = {}): Promise<Results<JobOutcome>> {
+    return this.ops.outcome("reset", options);
   }
 
   /**
@@ -98,23 +71,13 @@ export class Session {
    * const { results } = await session.execute("ls /data", { timeout: 10 });
    * for (const [jobId, r] of Object.entries(results)) console.log(jobId, r.exitCode, r.stdout);
    */
-  async execute(command: string, options: ExecuteOptions = {}): Promise<Results<ExecuteResult>> {
-    const timeout = options.timeout ?? 30;
-    const answer = await this.http.request<ExecuteResponse>("POST", this.path("execute"), {
-      body: { command, timeout },
-      timeoutMs: (timeout + 30) * 1000,
-      signal: options.signal,
-    });
-    return mapResults(answer, toExecuteResult);
+  execute(command: string, options: ExecuteOptions = {}): Promise<Results<ExecuteResult>> {
+    return this.ops.execute(command, options);
   }
 
   /** Tells the server the session is still in use (the SDK does this every 30 s on its own). */
-  async heartbeat(options: OperationOptions = {}): Promise<Results<JobOutcome>> {
-    const answer = await this.http.request<OutcomeResponse>("POST", this.path("heartbeat"), {
-      idempotent: true,
-      signal: options.signal,
-    });
-    return mapResults(answer, toJobOutcome);
+  heartbeat(options: OperationOptions = {}): Promise<Results<JobOutcome>> {
+    return this.ops.outcome("heartbeat", options);
   }
 
   /** Starts sending heartbeats in the background (never keeps the process alive by itself). */
@@ -147,15 +110,7 @@ export class Session {
 
   /** The server's record of the session and its environments. */
   async details(options: OperationOptions = {}): Promise<SessionInfo> {
-    const answer = await this.http.request<SessionDetails>(
-      "GET",
-      `api/v2/sessions/${encodeURIComponent(this.sessionId)}`,
-      {
-        idempotent: true,
-        signal: options.signal,
-      },
-    );
-    return toSessionInfo(answer);
+    return toSessionInfo(await this.ops.details<SessionDetails>(options));
   }
 
   /**
@@ -212,8 +167,7 @@ export class Session {
     this.stopHeartbeat();
     if (this.closed) return { results: {} };
     try {
-      const answer = await this.http.request<OutcomeResponse>("POST", this.path("close"), { signal: options.signal });
-      return mapResults(answer, toJobOutcome);
+      return await this.ops.outcome("close", options);
     } catch (error) {
       // Closed already (by another process, or reaped): the goal of close is met.
       if (!(error instanceof ConflictError)) throw error;
