@@ -81,3 +81,14 @@ export async function waitFor<T>(probe: () => Promise<T | undefined>, timeoutMs:
     await new Promise((r) => setTimeout(r, 200));
   }
 }
+
+/** An environment's address on its session network, as Podman reports it. */
+export async function environmentAddress(jobId: string): Promise<string> {
+  const { stdout } = await run("podman", [
+    "inspect",
+    "-f",
+    "{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}",
+    `terrarium-${jobId}`,
+  ]);
+  return stdout.trim();
+}

@@ -3,7 +3,7 @@ import { networkInterfaces } from "node:os";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Env, type Environment, type Session } from "@terrarium/sdk";
-import { startTestServer, type TestServer } from "./helpers.js";
+import { environmentAddress, startTestServer, type TestServer } from "./helpers.js";
 
 const run = promisify(execFile);
 const API_KEY = "network-test-key";
@@ -21,16 +21,6 @@ const hostAddress = () =>
   Object.values(networkInterfaces())
     .flat()
     .find((i) => i && i.family === "IPv4" && !i.internal)?.address;
-
-async function containerAddress(jobId: string): Promise<string> {
-  const { stdout } = await run("podman", [
-    "inspect",
-    "-f",
-    "{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}",
-    `terrarium-${jobId}`,
-  ]);
-  return stdout.trim();
-}
 
 async function gatewayOf(sessionId: string): Promise<string> {
   const { stdout } = await run("podman", [
@@ -77,12 +67,12 @@ describe("session networks", () => {
   });
 
   it("keeps another session's environment out of reach, by address and by alias", async () => {
-    const strangerIp = await containerAddress(second.getEnv("stranger")!.jobId);
+    const strangerIp = await environmentAddress(second.getEnv("stranger")!.jobId);
     expect(strangerIp).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
     expect(await probe(second.getEnv("stranger")!, "127.0.0.1", 8080)).toBe("open"); // it does listen
     expect(await probe(first.getEnv("forge")!, strangerIp, 8080)).toBe("closed");
     expect(await probe(first.getEnv("forge")!, "stranger", 8080)).toBe("closed");
-    expect(await probe(second.getEnv("stranger")!, await containerAddress(first.getEnv("forge")!.jobId), 8080)).toBe(
+    expect(await probe(second.getEnv("stranger")!, await environmentAddress(first.getEnv("forge")!.jobId), 8080)).toBe(
       "closed",
     );
   });

@@ -18,6 +18,7 @@ import { sessionRoutes } from "./http/routes/sessions.js";
 import { ensureHostFirewall } from "./runtime/podman/firewall.js";
 import { connectPodman } from "./runtime/podman/service.js";
 import type { Runtime } from "./runtime/runtime.js";
+import { StateCapture } from "./capture/capture.js";
 import { SimulatorCatalog } from "./services/catalog.js";
 import { HeartbeatReaper } from "./services/reaper.js";
 import { recover } from "./services/recovery.js";
@@ -74,12 +75,14 @@ export async function startServer(config: ServerConfig): Promise<TerrariumServer
 async function serve(config: ServerConfig, store: Store, runtime: Runtime): Promise<TerrariumServer> {
   const instanceId = store.instanceId();
   const catalog = new SimulatorCatalog(config.simulatorsDir, runtime);
+  const capture = new StateCapture(runtime, join(config.home, "capture"));
   const sessions = new SessionService({
     store,
     runtime,
     simulators: () => catalog.all(),
     instanceId,
     execOutputLimit: config.execOutputLimit,
+    capture,
   });
 
   const app = Fastify({
@@ -93,6 +96,7 @@ async function serve(config: ServerConfig, store: Store, runtime: Runtime): Prom
   installErrorHandling(app);
 
   const recovery = await recover(store, runtime, sessions, instanceId);
+  capture.prune(new Set(store.openJobs().map((j) => j.id)));
   app.log.info(recovery, "recovered environments of the previous run");
 
   const needsKey = config.requireApiKey || !isLoopback(config.host);

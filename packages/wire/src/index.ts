@@ -3,3 +3,4 @@ export * from "./ids.js";
 export * from "./sessions.js";
 export * from "./simulators.js";
 export * from "./health.js";
+export * from "./state.js";

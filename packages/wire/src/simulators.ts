@@ -33,9 +33,14 @@ export const Resources = z.object({
   memory: ByteSize.default(512 * 1024 ** 2),
 });
 
+/** Noise rules of a database: changes they match are filtered out of the state (and counted). */
 export const IgnoreRules = z.object({
+  /** Tables whose changes are all noise (sessions, caches, access logs). */
   tables: z.array(z.string()).default([]),
+  /** `table.column`, `*.column` or `column`: an update that changes only these is noise. */
   columns: z.array(z.string()).default([]),
+  /** Rows of a table whose columns match these globs (`*` matches anything), e.g. a lease in a config table. */
+  rows: z.array(z.object({ table: z.string(), where: z.record(z.string(), z.string()) })).default([]),
 });
 
 export const DatabaseSource = z.object({
@@ -45,7 +50,7 @@ export const DatabaseSource = z.object({
   location: z.string(),
   user: z.string().optional(),
   password: z.string().optional(),
-  ignore: IgnoreRules.default({ tables: [], columns: [] }),
+  ignore: IgnoreRules.default({ tables: [], columns: [], rows: [] }),
 });
 
 export const WatchedDirectory = z.object({

@@ -14,8 +14,8 @@ fossil user password admin terrarium-admin -R "$REPO"
 fossil user new alice alice@tinykv.example alice-password -R "$REPO" >/dev/null
 fossil user new bob bob@tinykv.example bob-password -R "$REPO" >/dev/null
 fossil user new carol carol@tinykv.example carol-password -R "$REPO" >/dev/null
-fossil user capabilities alice "deiknortwxz" -R "$REPO" >/dev/null # developer: check in, tickets, wiki
-fossil user capabilities bob "deiknortwxz" -R "$REPO" >/dev/null
+fossil user capabilities alice "efijkmnortwz" -R "$REPO" >/dev/null # developer: check in, tickets, wiki
+fossil user capabilities bob "efijkmnortwz" -R "$REPO" >/dev/null
 fossil user capabilities carol "ghjnorz" -R "$REPO" >/dev/null # reporter: read, file and comment tickets
 fossil user capabilities anonymous "hjorz" -R "$REPO" >/dev/null
 fossil user capabilities nobody "gjorz" -R "$REPO" >/dev/null # visitors read code, wiki and tickets

@@ -67,6 +67,8 @@ export interface Runtime {
   removeEnvironment(id: string): Promise<void>;
   inspectEnvironment(id: string): Promise<EnvironmentInfo | undefined>;
   exec(id: string, command: string, options: ExecOptions): Promise<ExecOutcome>;
+  /** A tar archive of `path` (a file or a directory) inside the environment. */
+  archive(id: string, path: string): Promise<Buffer>;
   /** Environments and networks carrying every one of `labels`. */
   listEnvironments(labels: Record<string, string>): Promise<EnvironmentInfo[]>;
   listNetworks(labels: Record<string, string>): Promise<NetworkInfo[]>;

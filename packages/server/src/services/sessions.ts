@@ -8,12 +8,14 @@ import {
   type SessionDetails,
   type MakeEnvsRequest,
   type MakeSessionRequest,
+  type StateResponse,
   type WaitForReadyResponse,
 } from "@terrarium/wire";
 import type { z } from "zod";
 import { DomainError, badRequest, conflict, errorMessage, notFound } from "../errors.js";
 import { defaultAlias, newJobId, newSessionId } from "../ids.js";
 import { simulatorImage } from "../images.js";
+import type { CaptureTarget, StateCapture } from "../capture/capture.js";
 import type { Runtime } from "../runtime/runtime.js";
 import type { JobRecord, SessionRecord, Store } from "../store/store.js";
 import { KeyedLock } from "./keyed-lock.js";
@@ -35,6 +37,7 @@ export interface SessionServiceOptions {
   simulators: () => Map<string, Simulator>;
   instanceId: string;
   execOutputLimit: number;
+  capture: StateCapture;
 }
 
 type MakeRequest = z.output<typeof MakeSessionRequest>;
@@ -60,6 +63,8 @@ export class SessionService {
   private readonly locks = new KeyedLock();
   /** Jobs whose readiness check passed since their container last started. */
   private readonly ready = new Set<string>();
+  /** Why a job's state baseline could not be taken; reported by `state`. */
+  private readonly baselineErrors = new Map<string, string>();
 
   constructor(private readonly o: SessionServiceOptions) {}
 
@@ -254,7 +259,10 @@ export class SessionService {
           this.simulatorOf(job).manifest.readiness,
           deadline,
         );
-        if (outcome.ready) this.ready.add(job.id);
+        if (outcome.ready) {
+          this.ready.add(job.id);
+          await this.takeBaseline(job, false);
+        }
         results[job.id] = outcome;
       }),
     );
@@ -289,6 +297,7 @@ export class SessionService {
         );
         if (!outcome.ready) return void (results[job.id] = { success: false, error: outcome.error });
         this.ready.add(job.id);
+        await this.takeBaseline(job, true);
         results[job.id] = { success: true, message: `reset in ${Date.now() - started} ms` };
       }),
     );
@@ -351,6 +360,48 @@ export class SessionService {
     return results;
   }
 
+  private captureTarget(job: JobRecord): CaptureTarget {
+    return { jobId: job.id, alias: job.alias, containerId: job.containerId!, manifest: this.simulatorOf(job).manifest };
+  }
+
+  /** The baseline of state capture: taken once the app is ready after a start (or, `fresh`, a reset). */
+  private async takeBaseline(job: JobRecord, fresh: boolean): Promise<void> {
+    try {
+      await this.o.capture.baseline(this.captureTarget(job), fresh);
+      this.baselineErrors.delete(job.id);
+    } catch (error) {
+      this.baselineErrors.set(job.id, `could not take the state baseline: ${errorMessage(error)}`);
+    }
+  }
+
+  /** Database rows and files changed in every environment since its start or last reset. */
+  async state(sessionId: string, mode: "net" | "log"): Promise<StateResponse> {
+    this.activeSession(sessionId);
+    return this.stateOf(this.openJobs(sessionId), mode);
+  }
+
+  async stateJob(jobId: string, mode: "net" | "log"): Promise<StateResponse> {
+    return this.stateOf([this.openJob(jobId)], mode);
+  }
+
+  private async stateOf(jobs: JobRecord[], mode: "net" | "log"): Promise<StateResponse> {
+    const results: StateResponse["results"] = {};
+    await Promise.all(
+      jobs.map(async (job) => {
+        if (job.status !== "running" || !job.containerId)
+          return void (results[job.id] = { error: job.error ?? `environment is ${job.status}` });
+        const baselineError = this.baselineErrors.get(job.id);
+        if (baselineError) return void (results[job.id] = { error: baselineError });
+        try {
+          results[job.id] = { state: await this.o.capture.state(this.captureTarget(job), mode) };
+        } catch (error) {
+          results[job.id] = { error: `could not capture the state: ${errorMessage(error)}` };
+        }
+      }),
+    );
+    return { mode, captured_at: now(), results };
+  }
+
   heartbeat(sessionId: string): { results: Record<string, JobOutcome> } {
     this.activeSession(sessionId);
     return { results: this.beat(this.openJobs(sessionId)) };
@@ -401,6 +452,8 @@ export class SessionService {
         try {
           await this.o.runtime.removeEnvironment(job.containerId ?? containerName(job.id));
           this.ready.delete(job.id);
+          this.o.capture.drop(job.id);
+          this.baselineErrors.delete(job.id);
           this.o.store.updateJob(job.id, { status: "closed", closedAt: now(), closeReason: reason });
           results[job.id] = { success: true };
         } catch (error) {

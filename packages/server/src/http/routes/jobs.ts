@@ -6,6 +6,8 @@ import {
   JobDetails,
   JobIdParams,
   OutcomeResponse,
+  StateQuery,
+  StateResponse,
   WaitForReadyQuery,
   WaitForReadyResponse,
 } from "@terrarium/wire";
@@ -60,6 +62,19 @@ export const jobRoutes =
         },
       },
       async (request) => sessions.executeJob(request.params.job_id, request.body.command, request.body.timeout),
+    );
+    app.get(
+      "/:job_id/state",
+      {
+        schema: {
+          tags,
+          summary: "Database rows and files changed since the start or the last reset",
+          params: JobIdParams,
+          querystring: StateQuery,
+          response: { 200: StateResponse, ...errors },
+        },
+      },
+      async (request) => sessions.stateJob(request.params.job_id, request.query.merge_mutations ? "net" : "log"),
     );
     app.post(
       "/:job_id/heartbeat",

@@ -7,6 +7,8 @@ import {
   MakeSessionRequest,
   MakeSessionResponse,
   OutcomeResponse,
+  StateQuery,
+  StateResponse,
   SessionDetails,
   SessionIdParams,
   SessionList,
@@ -95,6 +97,19 @@ export const sessionRoutes =
         },
       },
       async (request) => sessions.execute(request.params.session_id, request.body.command, request.body.timeout),
+    );
+    app.get(
+      "/:session_id/state",
+      {
+        schema: {
+          tags,
+          summary: "Database rows and files changed since the start or the last reset",
+          params: SessionIdParams,
+          querystring: StateQuery,
+          response: { 200: StateResponse, ...errors },
+        },
+      },
+      async (request) => sessions.state(request.params.session_id, request.query.merge_mutations ? "net" : "log"),
     );
     app.post(
       "/:session_id/heartbeat",

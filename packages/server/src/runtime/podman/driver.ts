@@ -177,6 +177,15 @@ export class PodmanRuntime implements Runtime {
     return { ...base, exitCode: info.ExitCode, timedOut: false };
   }
 
+  async archive(id: string, path: string): Promise<Buffer> {
+    const stream = await this.client.stream("GET", `/containers/${encodeURIComponent(id)}/archive`, {
+      query: { path },
+    });
+    const chunks: Buffer[] = [];
+    for await (const chunk of stream) chunks.push(chunk as Buffer);
+    return Buffer.concat(chunks);
+  }
+
   async listEnvironments(labels: Record<string, string>): Promise<EnvironmentInfo[]> {
     const list = await this.client.json<ContainerListEntry[]>("GET", "/containers/json", {
       query: { all: true, filters: labelFilters(labels) },

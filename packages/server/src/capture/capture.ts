@@ -1,0 +1,171 @@
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { Readable } from "node:stream";
+import { extract } from "tar-stream";
+import type { DbState, EnvState, SimulatorManifest } from "@terrarium/wire";
+import type { Runtime } from "../runtime/runtime.js";
+import { diffManifests, manifestOf } from "./files.js";
+import { diffSqlite } from "./sqlite-diff.js";
+
+type Database = SimulatorManifest["state"]["databases"][number];
+
+/** What capture needs of a job: its id, alias and running container. */
+export interface CaptureTarget {
+  jobId: string;
+  alias: string;
+  containerId: string;
+  manifest: SimulatorManifest;
+}
+
+const COMPLETE = "complete";
+
+/**
+ * State capture: at start and reset it stores a baseline of each environment's databases and
+ * watched directories under `dir/<job>/`; `state` diffs the live environment against it. A baseline
+ * is written to a temporary folder and renamed when whole, so a crash never leaves half of one.
+ */
+export class StateCapture {
+  private readonly pending = new Map<string, Promise<void>>();
+
+  constructor(
+    private readonly runtime: Runtime,
+    private readonly dir: string,
+  ) {}
+
+  private folder(jobId: string) {
+    return join(this.dir, jobId);
+  }
+
+  hasBaseline(jobId: string): boolean {
+    return existsSync(join(this.folder(jobId), COMPLETE));
+  }
+
+  /** Takes a baseline unless one exists (or is being taken); `fresh` replaces an existing one (reset). */
+  baseline(target: CaptureTarget, fresh = false): Promise<void> {
+    const running = this.pending.get(target.jobId);
+    if (running && !fresh) return running;
+    if (!fresh && this.hasBaseline(target.jobId)) return Promise.resolve();
+    const work = (running ?? Promise.resolve()).catch(() => undefined).then(() => this.takeBaseline(target));
+    const tracked = work.finally(() => {
+      if (this.pending.get(target.jobId) === tracked) this.pending.delete(target.jobId);
+    });
+    this.pending.set(target.jobId, tracked);
+    return tracked;
+  }
+
+  private async takeBaseline(target: CaptureTarget): Promise<void> {
+    const folder = this.folder(target.jobId);
+    const temporary = `${folder}.tmp`;
+    rmSync(temporary, { recursive: true, force: true });
+    mkdirSync(temporary, { recursive: true });
+    const { databases, files } = target.manifest.state;
+    for (const db of databases) {
+      if (db.engine === "sqlite")
+        writeFileSync(join(temporary, `db-${db.name}.sqlite`), await this.sqliteCopy(target.containerId, db));
+    }
+    for (const [index, watched] of files.entries()) {
+      writeFileSync(
+        join(temporary, `files-${index}.tar`),
+        await this.runtime.archive(target.containerId, watched.root),
+      );
+    }
+    writeFileSync(join(temporary, COMPLETE), new Date().toISOString());
+    rmSync(folder, { recursive: true, force: true });
+    renameSync(temporary, folder);
+  }
+
+  /** Forgets a job's baseline (at close). */
+  drop(jobId: string): void {
+    this.pending.delete(jobId);
+    rmSync(this.folder(jobId), { recursive: true, force: true });
+    rmSync(`${this.folder(jobId)}.tmp`, { recursive: true, force: true });
+  }
+
+  /** Removes the baselines of every job not in `keep` (after a crash or a restart). */
+  prune(keep: Set<string>): void {
+    if (!existsSync(this.dir)) return;
+    for (const entry of readdirSync(this.dir)) {
+      if (!keep.has(entry.replace(/\.tmp$/, "")) || entry.endsWith(".tmp"))
+        rmSync(join(this.dir, entry), { recursive: true, force: true });
+    }
+  }
+
+  /** What changed in the environment since its baseline. */
+  async state(target: CaptureTarget, mode: "net" | "log"): Promise<EnvState> {
+    await this.pending.get(target.jobId);
+    const folder = this.folder(target.jobId);
+    if (!this.hasBaseline(target.jobId)) {
+      throw new Error(
+        "no baseline was taken for this environment (it never became ready since its last start or reset)",
+      );
+    }
+    const warnings: string[] = [];
+    const dbs: DbState[] = [];
+    let seq = 0;
+    for (const db of target.manifest.state.databases) {
+      if (db.engine !== "sqlite") {
+        warnings.push(`${db.name}: ${db.engine} capture is not available yet`);
+        continue;
+      }
+      const live = join(folder, `live-${db.name}-${process.pid}-${Date.now()}.sqlite`);
+      try {
+        writeFileSync(live, await this.sqliteCopy(target.containerId, db));
+        const cut = new Date().toISOString();
+        const diff = diffSqlite(join(folder, `db-${db.name}.sqlite`), live, db.ignore);
+        dbs.push({
+          name: db.name,
+          engine: "sqlite",
+          database: db.location,
+          capture: { method: "snapshot", cut },
+          tables: diff.tables,
+          changes: diff.changes.map((c) => ({ id: `${target.alias}:${++seq}`, ...c })),
+          ...(diff.schemaChanges.length ? { schemaChanges: diff.schemaChanges } : {}),
+          ignored: diff.ignored,
+        });
+      } finally {
+        rmSync(live, { force: true });
+      }
+      if (mode === "log") warnings.push(`${db.name}: SQLite capture diffs snapshots, so its log holds the net changes`);
+    }
+    const files = [];
+    for (const [index, watched] of target.manifest.state.files.entries()) {
+      const before = await manifestOf(readFileSync(join(folder, `files-${index}.tar`)), watched.root);
+      const after = await manifestOf(await this.runtime.archive(target.containerId, watched.root), watched.root);
+      files.push(...diffManifests(before, after, watched.root, watched.ignore));
+    }
+    return { env: target.alias, dbs, files, warnings };
+  }
+
+  /**
+   * A consistent copy of a live SQLite database: SQLite's backup API inside the environment (it
+   * reads under a shared lock, so a concurrent write is either in the copy or not), then the file.
+   */
+  private async sqliteCopy(containerId: string, db: Database): Promise<Buffer> {
+    const copy = `/tmp/.terrarium-capture-${db.name}.sqlite`;
+    const q = (s: string) => `'${s.replaceAll("'", "'\\''")}'`;
+    const result = await this.runtime.exec(
+      containerId,
+      `rm -f ${q(copy)} && { test -f ${q(db.location)} || { echo "no such file" >&2; exit 3; }; } && sqlite3 -readonly ${q(db.location)} ${q(`.backup '${copy}'`)}`,
+      { timeoutSeconds: 60, outputLimit: 64 * 1024 },
+    );
+    if (result.timedOut) throw new Error(`${db.name}: copying ${db.location} timed out`);
+    if (result.exitCode === 127)
+      throw new Error(`${db.name}: the environment has no sqlite3 command; the simulator's image must install it`);
+    if (result.exitCode !== 0)
+      throw new Error(`${db.name}: cannot read ${db.location}: ${(result.stderr || result.stdout).trim()}`);
+    const tar = await this.runtime.archive(containerId, copy);
+    await this.runtime.exec(containerId, `rm -f ${q(copy)}`, { timeoutSeconds: 10, outputLimit: 1024 });
+    return firstFile(tar);
+  }
+}
+
+async function firstFile(archive: Buffer): Promise<Buffer> {
+  const tar = extract();
+  Readable.from([archive]).pipe(tar);
+  for await (const entry of tar) {
+    const chunks: Buffer[] = [];
+    for await (const chunk of entry) chunks.push(chunk as Buffer);
+    if (entry.header.type === "file") return Buffer.concat(chunks);
+  }
+  throw new Error("the archive holds no file");
+}
