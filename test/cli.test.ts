@@ -42,6 +42,29 @@ describe("the terrarium command", () => {
     expect((await terrarium("sessions", "ls", "--all")).stdout).toMatch(new RegExp(`${session.sessionId}\\s+closed`));
   });
 
+  it("prints a readable summary of a session's state, and the full record with --json", async () => {
+    const session = await t.client.sessions.create({ envs: [Env.simulator("fossil", { alias: "forge" })] });
+    try {
+      await session
+        .getEnv("forge")!
+        .execute(
+          "printf 'x\\n' > /data/notes.txt && fossil ticket add -R /data/project.fossil title 'From the CLI test' status Open >/dev/null",
+        );
+      const { stdout } = await terrarium("sessions", "state", session.sessionId);
+      expect(stdout).toMatch(/^forge \(j_\w+\)$/m);
+      expect(stdout).toMatch(/sqlite repository \(\/data\/project\.fossil\): \d+ change\(s\)/);
+      expect(stdout).toMatch(/^ {4}ticket: 1 insert$/m);
+      expect(stdout).toMatch(/file add +\/data\/notes\.txt/);
+      const json = JSON.parse((await terrarium("sessions", "state", session.sessionId, "--json")).stdout) as {
+        results: Record<string, { state: { dbs: { changes: { table: string; after: { title?: string } }[] }[] } }>;
+      };
+      const changes = json.results[session.getEnv("forge")!.jobId]!.state.dbs[0]!.changes;
+      expect(changes.find((c) => c.table === "ticket")?.after.title).toBe("From the CLI test");
+    } finally {
+      await session.close();
+    }
+  });
+
   it("says what went wrong and exits non-zero", async () => {
     const unknown = (await terrarium("sessions", "close", "s_doesnotexist")) as { stderr: string; code?: number };
     expect(unknown.stderr).toMatch(/unknown session "s_doesnotexist"/);

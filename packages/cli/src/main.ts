@@ -4,7 +4,7 @@ import { VERSION } from "./version.js";
 import { setup } from "./commands/setup.js";
 import { upForeground } from "./commands/up.js";
 import { buildSimulators, listSimulators } from "./commands/simulators.js";
-import { closeSession, listSessions } from "./commands/sessions.js";
+import { closeSession, listSessions, showState } from "./commands/sessions.js";
 import { demo } from "./commands/demo.js";
 
 const port = (value: string) => {
@@ -56,6 +56,14 @@ sessions
   .description("close sessions: remove their environments and networks")
   .argument("<ids...>", "session ids")
   .action((ids: string[]) => closeSession(ids));
+
+sessions
+  .command("state")
+  .description("what changed in each environment since its start or last reset")
+  .argument("<id>", "session id")
+  .option("--json", "print the full state record", false)
+  .option("--log", "the ordered log of changes instead of net changes", false)
+  .action((id: string, o: { json: boolean; log: boolean }) => showState(id, o));
 
 program
   .command("demo")

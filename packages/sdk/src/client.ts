@@ -9,6 +9,7 @@ import type {
 import type { EnvSpec } from "./env.js";
 import { EnvironmentError } from "./errors.js";
 import { Http } from "./http.js";
+import { Operations, type SessionState, type StateOptions } from "./operations.js";
 import { Session } from "./session.js";
 import {
   mapResults,
@@ -178,6 +179,11 @@ export class Sessions {
       { idempotent: true, signal: options.signal },
     );
     return toSessionInfo(answer);
+  }
+
+  /** What changed in a session's environments, by session id. */
+  state(sessionId: string, options: StateOptions = {}): Promise<SessionState> {
+    return new Operations(this.client.http, `api/v2/sessions/${encodeURIComponent(sessionId)}`).state(options);
   }
 
   /** Closes a session by id (e.g. one another process made). */

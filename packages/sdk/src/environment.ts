@@ -1,6 +1,14 @@
 import type { JobDetails } from "@terrarium/wire";
+import { CaptureError } from "./errors.js";
 import type { Http } from "./http.js";
-import { Operations, type ExecuteOptions, type OperationOptions, type WaitOptions } from "./operations.js";
+import type { EnvState } from "@terrarium/wire";
+import {
+  Operations,
+  type ExecuteOptions,
+  type OperationOptions,
+  type StateOptions,
+  type WaitOptions,
+} from "./operations.js";
 import { toJobInfo, type ExecuteResult, type JobInfo, type JobOutcome, type Results } from "./types.js";
 
 /**
@@ -28,6 +36,14 @@ export class Environment {
     const result = results[this.jobId];
     if (!result) throw new Error(`the server answered no result for job ${this.jobId}`);
     return result;
+  }
+
+  /** Database rows and files this environment changed since its start or last reset. */
+  async getState(options: StateOptions = {}): Promise<EnvState> {
+    const { results } = await this.ops.state(options);
+    const result = results[this.jobId];
+    if (!result?.state) throw new CaptureError(result?.error ?? `the server answered no state for job ${this.jobId}`);
+    return result.state;
   }
 
   /** Brings this environment back to its starting state. */

@@ -84,3 +84,6 @@ export function apiErrorFor(status: number, code: string, message: string, reque
                 : ApiError;
   return new Class(status, code, message, requestId);
 }
+
+/** An environment's state could not be captured; the message says why. */
+export class CaptureError extends TerrariumError {}

@@ -1,4 +1,4 @@
-import type { ExecuteResponse, OutcomeResponse, WaitForReadyResponse } from "@terrarium/wire";
+import type { EnvState, ExecuteResponse, OutcomeResponse, StateResponse, WaitForReadyResponse } from "@terrarium/wire";
 import type { Http } from "./http.js";
 import {
   mapResults,
@@ -16,6 +16,18 @@ export interface OperationOptions {
 export interface ExecuteOptions extends OperationOptions {
   /** Seconds before the command (and everything it started) is killed; default 30. */
   timeout?: number;
+}
+
+export interface StateOptions extends OperationOptions {
+  /** Net changes (default) or, with `false`, the ordered log of every change. */
+  mergeMutations?: boolean;
+}
+
+/** What changed in each environment since its start or last reset, keyed by job id. */
+export interface SessionState {
+  mode: "net" | "log";
+  capturedAt: string;
+  results: Record<string, { state?: EnvState; error?: string }>;
 }
 
 export interface WaitOptions extends OperationOptions {
@@ -61,6 +73,15 @@ export class Operations {
       signal: options.signal,
     });
     return mapResults(answer, toJobOutcome);
+  }
+
+  async state(options: StateOptions = {}): Promise<SessionState> {
+    const answer = await this.http.request<StateResponse>("GET", `${this.base}/state`, {
+      query: { merge_mutations: String(options.mergeMutations ?? true) },
+      idempotent: true,
+      signal: options.signal,
+    });
+    return { mode: answer.mode, capturedAt: answer.captured_at, results: answer.results };
   }
 
   details<T>(options: OperationOptions = {}): Promise<T> {

@@ -3,13 +3,20 @@ import { Terrarium } from "./client.js";
 import { Environment } from "./environment.js";
 import { ConflictError, NotFoundError } from "./errors.js";
 import type { Http } from "./http.js";
-import { Operations, type ExecuteOptions, type OperationOptions, type WaitOptions } from "./operations.js";
+import {
+  Operations,
+  type ExecuteOptions,
+  type OperationOptions,
+  type SessionState,
+  type StateOptions,
+  type WaitOptions,
+} from "./operations.js";
 import { SerializedSession } from "./serialized.js";
 import { toSessionInfo, type ExecuteResult, type JobOutcome, type Results, type SessionInfo } from "./types.js";
 
-export type { ExecuteOptions, OperationOptions, WaitOptions };
+export type { ExecuteOptions, OperationOptions, SessionState, StateOptions, WaitOptions };
 
-interface SessionState {
+interface SessionRecord {
   sessionId: string;
   taskPublicId: string | null;
   envs: { jobId: string; alias: string; simulator: string | null; artifactId: string | null }[];
@@ -36,7 +43,7 @@ export class Session {
   constructor(
     readonly client: Terrarium,
     http: Http,
-    state: SessionState,
+    state: SessionRecord,
   ) {
     this.ops = new Operations(http, `api/v2/sessions/${encodeURIComponent(state.sessionId)}`);
     this.sessionId = state.sessionId;
@@ -73,6 +80,17 @@ export class Session {
    */
   execute(command: string, options: ExecuteOptions = {}): Promise<Results<ExecuteResult>> {
     return this.ops.execute(command, options);
+  }
+
+  /**
+   * Database rows and files every environment changed since its start or last reset.
+   *
+   * @example
+   * const { results } = await session.getState();
+   * for (const [jobId, r] of Object.entries(results)) console.log(jobId, r.state?.dbs[0]?.changes.length, r.error);
+   */
+  getState(options: StateOptions = {}): Promise<SessionState> {
+    return this.ops.state(options);
   }
 
   /** Tells the server the session is still in use (the SDK does this every 30 s on its own). */
