@@ -1,4 +1,5 @@
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { randomUUID } from "node:crypto";
 import { join } from "node:path";
 import { Readable } from "node:stream";
 import { extract } from "tar-stream";
@@ -100,40 +101,51 @@ export class StateCapture {
       );
     }
     const warnings: string[] = [];
-    const dbs: DbState[] = [];
-    let seq = 0;
+    const sqlite = target.manifest.state.databases.filter((db) => db.engine === "sqlite");
     for (const db of target.manifest.state.databases) {
-      if (db.engine !== "sqlite") {
-        warnings.push(`${db.name}: ${db.engine} capture is not available yet`);
-        continue;
-      }
-      const live = join(folder, `live-${db.name}-${process.pid}-${Date.now()}.sqlite`);
-      try {
-        writeFileSync(live, await this.sqliteCopy(target.containerId, db));
-        const cut = new Date().toISOString();
-        const diff = diffSqlite(join(folder, `db-${db.name}.sqlite`), live, db.ignore);
-        dbs.push({
-          name: db.name,
-          engine: "sqlite",
-          database: db.location,
-          capture: { method: "snapshot", cut },
-          tables: diff.tables,
-          changes: diff.changes.map((c) => ({ id: `${target.alias}:${++seq}`, ...c })),
-          ...(diff.schemaChanges.length ? { schemaChanges: diff.schemaChanges } : {}),
-          ignored: diff.ignored,
-        });
-      } finally {
-        rmSync(live, { force: true });
-      }
-      if (mode === "log") warnings.push(`${db.name}: SQLite capture diffs snapshots, so its log holds the net changes`);
+      if (db.engine !== "sqlite") warnings.push(`${db.name}: ${db.engine} capture is not available yet`);
+      else if (mode === "log")
+        warnings.push(`${db.name}: SQLite capture diffs snapshots, so its log holds the net changes`);
     }
-    const files = [];
-    for (const [index, watched] of target.manifest.state.files.entries()) {
-      const before = await manifestOf(readFileSync(join(folder, `files-${index}.tar`)), watched.root);
-      const after = await manifestOf(await this.runtime.archive(target.containerId, watched.root), watched.root);
-      files.push(...diffManifests(before, after, watched.root, watched.ignore));
-    }
+    // Databases and folders are read side by side: each costs a round trip into the environment.
+    const [diffs, fileChanges] = await Promise.all([
+      Promise.all(sqlite.map((db) => this.sqliteState(target, db, folder))),
+      Promise.all(
+        target.manifest.state.files.map(async (watched, index) => {
+          const before = await manifestOf(readFileSync(join(folder, `files-${index}.tar`)), watched.root);
+          const after = await manifestOf(await this.runtime.archive(target.containerId, watched.root), watched.root);
+          return diffManifests(before, after, watched.root, watched.ignore);
+        }),
+      ),
+    ]);
+    let seq = 0;
+    const dbs = diffs.map((db) => ({
+      ...db,
+      changes: db.changes.map((c) => ({ ...c, id: `${target.alias}:${++seq}` })),
+    }));
+    const files = fileChanges.flat();
     return { env: target.alias, dbs, files, warnings };
+  }
+
+  private async sqliteState(target: CaptureTarget, db: Database, folder: string): Promise<DbState> {
+    const live = join(folder, `live-${db.name}-${randomUUID()}.sqlite`);
+    try {
+      writeFileSync(live, await this.sqliteCopy(target.containerId, db));
+      const cut = new Date().toISOString();
+      const diff = diffSqlite(join(folder, `db-${db.name}.sqlite`), live, db.ignore);
+      return {
+        name: db.name,
+        engine: "sqlite",
+        database: db.location,
+        capture: { method: "snapshot", cut },
+        tables: diff.tables,
+        changes: diff.changes.map((c) => ({ id: "", ...c })),
+        ...(diff.schemaChanges.length ? { schemaChanges: diff.schemaChanges } : {}),
+        ignored: diff.ignored,
+      };
+    } finally {
+      rmSync(live, { force: true });
+    }
   }
 
   /**
@@ -141,11 +153,11 @@ export class StateCapture {
    * reads under a shared lock, so a concurrent write is either in the copy or not), then the file.
    */
   private async sqliteCopy(containerId: string, db: Database): Promise<Buffer> {
-    const copy = `/tmp/.terrarium-capture-${db.name}.sqlite`;
+    const copy = `/tmp/.terrarium-capture-${randomUUID()}.sqlite`;
     const q = (s: string) => `'${s.replaceAll("'", "'\\''")}'`;
     const result = await this.runtime.exec(
       containerId,
-      `rm -f ${q(copy)} && { test -f ${q(db.location)} || { echo "no such file" >&2; exit 3; }; } && sqlite3 -readonly ${q(db.location)} ${q(`.backup '${copy}'`)}`,
+      `{ test -f ${q(db.location)} || { echo "no such file" >&2; exit 3; }; } && sqlite3 -readonly ${q(db.location)} ${q(`.backup '${copy}'`)}`,
       { timeoutSeconds: 60, outputLimit: 64 * 1024 },
     );
     if (result.timedOut) throw new Error(`${db.name}: copying ${db.location} timed out`);
@@ -154,7 +166,10 @@ export class StateCapture {
     if (result.exitCode !== 0)
       throw new Error(`${db.name}: cannot read ${db.location}: ${(result.stderr || result.stdout).trim()}`);
     const tar = await this.runtime.archive(containerId, copy);
-    await this.runtime.exec(containerId, `rm -f ${q(copy)}`, { timeoutSeconds: 10, outputLimit: 1024 });
+    // Tidying up is not on the caller's clock; the next copy starts with rm -f anyway.
+    void this.runtime
+      .exec(containerId, `rm -f ${q(copy)}`, { timeoutSeconds: 10, outputLimit: 1024 })
+      .catch(() => undefined);
     return firstFile(tar);
   }
 }
