@@ -48,6 +48,9 @@ export const DatabaseSource = z.object({
   engine: z.enum(["sqlite", "postgres", "mariadb"]),
   /** File path (sqlite) or database name (postgres, mariadb). */
   location: z.string(),
+  /** TCP port inside the environment (postgres 5432, mariadb 3306 by default). */
+  port: Port.optional(),
+  /** Account capture connects with: replication rights and read access (postgres, mariadb). */
   user: z.string().optional(),
   password: z.string().optional(),
   ignore: IgnoreRules.default({ tables: [], columns: [], rows: [] }),

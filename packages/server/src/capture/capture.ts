@@ -6,6 +6,9 @@ import { extract } from "tar-stream";
 import type { DbState, EnvState, SimulatorManifest } from "@terrarium/wire";
 import type { Runtime } from "../runtime/runtime.js";
 import { diffManifests, manifestOf } from "./files.js";
+import { foldChanges } from "./fold.js";
+import { applyNoise } from "./noise.js";
+import { createSlot, readSlot, slotName, type PostgresSource } from "./postgres.js";
 import { diffSqlite } from "./sqlite-diff.js";
 
 type Database = SimulatorManifest["state"]["databases"][number];
@@ -61,8 +64,13 @@ export class StateCapture {
     mkdirSync(temporary, { recursive: true });
     const { databases, files } = target.manifest.state;
     for (const db of databases) {
-      if (db.engine === "sqlite")
+      if (db.engine === "sqlite") {
         writeFileSync(join(temporary, `db-${db.name}.sqlite`), await this.sqliteCopy(target.containerId, db));
+      } else if (db.engine === "postgres") {
+        const slot = slotName(target.jobId);
+        const lsn = await createSlot(await this.postgresSource(target, db), slot);
+        writeFileSync(join(temporary, `db-${db.name}.json`), JSON.stringify({ slot, lsn }));
+      }
     }
     for (const [index, watched] of files.entries()) {
       writeFileSync(
@@ -101,15 +109,22 @@ export class StateCapture {
       );
     }
     const warnings: string[] = [];
-    const sqlite = target.manifest.state.databases.filter((db) => db.engine === "sqlite");
+    const captured = target.manifest.state.databases.filter((db) => db.engine === "sqlite" || db.engine === "postgres");
     for (const db of target.manifest.state.databases) {
-      if (db.engine !== "sqlite") warnings.push(`${db.name}: ${db.engine} capture is not available yet`);
-      else if (mode === "log")
+      if (db.engine === "mariadb") warnings.push(`${db.name}: ${db.engine} capture is not available yet`);
+      else if (db.engine === "sqlite" && mode === "log") {
         warnings.push(`${db.name}: SQLite capture diffs snapshots, so its log holds the net changes`);
+      }
     }
     // Databases and folders are read side by side: each costs a round trip into the environment.
     const [diffs, fileChanges] = await Promise.all([
-      Promise.all(sqlite.map((db) => this.sqliteState(target, db, folder))),
+      Promise.all(
+        captured.map((db) =>
+          db.engine === "sqlite"
+            ? this.sqliteState(target, db, folder)
+            : this.postgresState(target, db, folder, mode, warnings),
+        ),
+      ),
       Promise.all(
         target.manifest.state.files.map(async (watched, index) => {
           const before = await manifestOf(readFileSync(join(folder, `files-${index}.tar`)), watched.root);
@@ -125,6 +140,51 @@ export class StateCapture {
     }));
     const files = fileChanges.flat();
     return { env: target.alias, dbs, files, warnings };
+  }
+
+  private async postgresSource(target: CaptureTarget, db: Database): Promise<PostgresSource> {
+    const info = await this.runtime.inspectEnvironment(target.containerId);
+    if (!info?.address) throw new Error(`${db.name}: the environment has no address`);
+    if (!db.user || !db.password) throw new Error(`${db.name}: the simulator declares no capture user and password`);
+    return {
+      address: info.address,
+      port: db.port ?? 5432,
+      database: db.location,
+      user: db.user,
+      password: db.password,
+    };
+  }
+
+  private async postgresState(
+    target: CaptureTarget,
+    db: Database,
+    folder: string,
+    mode: "net" | "log",
+    warnings: string[],
+  ): Promise<DbState> {
+    const { slot } = JSON.parse(readFileSync(join(folder, `db-${db.name}.json`), "utf8")) as { slot: string };
+    let log;
+    try {
+      log = await readSlot(await this.postgresSource(target, db), slot);
+    } catch (error) {
+      throw new Error(`${db.name}: cannot read PostgreSQL database ${db.location}: ${(error as Error).message}`, {
+        cause: error,
+      });
+    }
+    warnings.push(...log.warnings.map((w) => `${db.name}: ${w}`));
+    const { changes, ignored } = applyNoise(mode === "net" ? foldChanges(log.changes) : log.changes, db.ignore);
+    const tables = Object.fromEntries(
+      Object.entries(log.tables).filter(([name]) => changes.some((c) => c.table === name)),
+    );
+    return {
+      name: db.name,
+      engine: "postgres",
+      database: db.location,
+      capture: { method: "logical", cut: log.cut },
+      tables,
+      changes: changes.map((c) => ({ id: "", ...c })),
+      ignored,
+    };
   }
 
   private async sqliteState(target: CaptureTarget, db: Database, folder: string): Promise<DbState> {

@@ -1,13 +1,9 @@
 import Database from "better-sqlite3";
-import picomatch from "picomatch";
 import type { DbState, RowChange, Value } from "@terrarium/wire";
+import { applyNoise, type NoiseRules } from "./noise.js";
 import { normalise, sameValue } from "./values.js";
 
-export interface IgnoreRules {
-  tables: string[];
-  columns: string[];
-  rows: { table: string; where: Record<string, string> }[];
-}
+export type IgnoreRules = NoiseRules;
 
 export interface SqliteDiff {
   tables: DbState["tables"];
@@ -27,10 +23,6 @@ interface TableInfo {
 
 const quote = (name: string) => `"${name.replaceAll('"', '""')}"`;
 const ROWID = "$rowid";
-
-/** `table.column` or `*.column` rules ignore a column; a plain name ignores it in every table. */
-const columnIgnored = (rules: string[], table: string, column: string) =>
-  rules.some((r) => r === column || r === `${table}.${column}` || r === `*.${column}`);
 
 function tablesOf(db: Database.Database, schema: string): Map<string, TableInfo> {
   const rows = db
@@ -108,46 +100,15 @@ function diffAttached(db: Database.Database, ignore: IgnoreRules): SqliteDiff {
       }
       before.delete(key(after));
       const changed = common.filter((c) => !sameValue(old[c], after[c]));
-      const relevant = changed.filter((c) => !columnIgnored(ignore.columns, name, c));
-      if (relevant.length === 0) {
-        result.ignored.rows++;
-        for (const c of changed) rulesUsed.add(`column:${name}.${c}`);
-        continue;
-      }
-      changes.push({ table: name, op: "update", pk, before: strip(old), after: strip(after), changed: relevant });
+      changes.push({ table: name, op: "update", pk, before: strip(old), after: strip(after), changed });
     }
     for (const old of before.values())
       changes.push({ table: name, op: "delete", pk: pkOf(old, keyed), before: strip(old), after: null });
     changes.sort((a, b) => comparePk(a.pk, b.pk, keyed));
-    const rowRules = ignore.rows
-      .filter((r) => r.table === name)
-      .map((r) => ({
-        rule: r,
-        tests: Object.entries(r.where).map(
-          ([column, glob]) => [column, picomatch(glob, { bash: true, dot: true })] as const,
-        ),
-      }));
-    const kept = changes.filter((change) => {
-      const row = change.after ?? change.before ?? {};
-      const match = rowRules.find(({ tests }) =>
-        tests.every(([column, test]) => row[column] !== undefined && test(String(row[column]))),
-      );
-      if (!match) return true;
-      result.ignored.rows++;
-      rulesUsed.add(
-        `row:${name}[${Object.entries(match.rule.where)
-          .map(([k, v]) => `${k}=${v}`)
-          .join(",")}]`,
-      );
-      return false;
-    });
+    const { changes: kept, ignored } = applyNoise(changes, ignore);
+    result.ignored.rows += ignored.rows;
+    for (const rule of ignored.rules) rulesUsed.add(rule);
     if (kept.length === 0) continue;
-
-    if (ignore.tables.includes(name)) {
-      result.ignored.rows += kept.length;
-      rulesUsed.add(`table:${name}`);
-      continue;
-    }
     result.tables[name] = { pk: keyed, columns: table.columns };
     result.changes.push(...kept);
   }
