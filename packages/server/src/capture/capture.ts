@@ -8,7 +8,8 @@ import type { Runtime } from "../runtime/runtime.js";
 import { diffManifests, manifestOf } from "./files.js";
 import { foldChanges } from "./fold.js";
 import { applyNoise } from "./noise.js";
-import { createSlot, readSlot, slotName, type PostgresSource } from "./postgres.js";
+import { markBinlog, readBinlog, type BinlogPosition, type CascadeSnapshot } from "./mariadb.js";
+import { createSlot, readSlot, slotName } from "./postgres.js";
 import { diffSqlite } from "./sqlite-diff.js";
 
 type Database = SimulatorManifest["state"]["databases"][number];
@@ -68,8 +69,11 @@ export class StateCapture {
         writeFileSync(join(temporary, `db-${db.name}.sqlite`), await this.sqliteCopy(target.containerId, db));
       } else if (db.engine === "postgres") {
         const slot = slotName(target.jobId);
-        const lsn = await createSlot(await this.postgresSource(target, db), slot);
+        const lsn = await createSlot(await this.networkSource(target, db), slot);
         writeFileSync(join(temporary, `db-${db.name}.json`), JSON.stringify({ slot, lsn }));
+      } else {
+        const mark = await markBinlog(await this.networkSource(target, db));
+        writeFileSync(join(temporary, `db-${db.name}.json`), JSON.stringify(mark));
       }
     }
     for (const [index, watched] of files.entries()) {
@@ -109,20 +113,18 @@ export class StateCapture {
       );
     }
     const warnings: string[] = [];
-    const captured = target.manifest.state.databases.filter((db) => db.engine === "sqlite" || db.engine === "postgres");
     for (const db of target.manifest.state.databases) {
-      if (db.engine === "mariadb") warnings.push(`${db.name}: ${db.engine} capture is not available yet`);
-      else if (db.engine === "sqlite" && mode === "log") {
+      if (db.engine === "sqlite" && mode === "log") {
         warnings.push(`${db.name}: SQLite capture diffs snapshots, so its log holds the net changes`);
       }
     }
     // Databases and folders are read side by side: each costs a round trip into the environment.
     const [diffs, fileChanges] = await Promise.all([
       Promise.all(
-        captured.map((db) =>
+        target.manifest.state.databases.map((db) =>
           db.engine === "sqlite"
             ? this.sqliteState(target, db, folder)
-            : this.postgresState(target, db, folder, mode, warnings),
+            : this.logState(target, db, folder, mode, warnings),
         ),
       ),
       Promise.all(
@@ -142,32 +144,37 @@ export class StateCapture {
     return { env: target.alias, dbs, files, warnings };
   }
 
-  private async postgresSource(target: CaptureTarget, db: Database): Promise<PostgresSource> {
+  private async networkSource(target: CaptureTarget, db: Database) {
     const info = await this.runtime.inspectEnvironment(target.containerId);
     if (!info?.address) throw new Error(`${db.name}: the environment has no address`);
     if (!db.user || !db.password) throw new Error(`${db.name}: the simulator declares no capture user and password`);
-    return {
-      address: info.address,
-      port: db.port ?? 5432,
-      database: db.location,
-      user: db.user,
-      password: db.password,
-    };
+    const port = db.port ?? (db.engine === "postgres" ? 5432 : 3306);
+    return { address: info.address, port, database: db.location, user: db.user, password: db.password };
   }
 
-  private async postgresState(
+  /** PostgreSQL (logical decoding) and MariaDB (binary log): an ordered log, folded unless asked for. */
+  private async logState(
     target: CaptureTarget,
     db: Database,
     folder: string,
     mode: "net" | "log",
     warnings: string[],
   ): Promise<DbState> {
-    const { slot } = JSON.parse(readFileSync(join(folder, `db-${db.name}.json`), "utf8")) as { slot: string };
+    const mark = JSON.parse(readFileSync(join(folder, `db-${db.name}.json`), "utf8")) as {
+      slot?: string;
+      position?: BinlogPosition;
+      cascades?: CascadeSnapshot;
+    };
+    const engine = db.engine === "postgres" ? "PostgreSQL" : "MariaDB";
     let log;
     try {
-      log = await readSlot(await this.postgresSource(target, db), slot);
+      const source = await this.networkSource(target, db);
+      log =
+        db.engine === "postgres"
+          ? { ...(await readSlot(source, mark.slot!)), reconciled: false }
+          : await readBinlog(source, mark.position!, mark.cascades ?? {});
     } catch (error) {
-      throw new Error(`${db.name}: cannot read PostgreSQL database ${db.location}: ${(error as Error).message}`, {
+      throw new Error(`${db.name}: cannot read ${engine} database ${db.location}: ${(error as Error).message}`, {
         cause: error,
       });
     }
@@ -178,9 +185,13 @@ export class StateCapture {
     );
     return {
       name: db.name,
-      engine: "postgres",
+      engine: db.engine === "postgres" ? "postgres" : "mariadb",
       database: db.location,
-      capture: { method: "logical", cut: log.cut },
+      capture: {
+        method: db.engine === "postgres" ? "logical" : "binlog",
+        cut: log.cut,
+        ...(log.reconciled ? { reconciledWith: "snapshot" as const } : {}),
+      },
       tables,
       changes: changes.map((c) => ({ id: "", ...c })),
       ignored,
