@@ -65,6 +65,28 @@ describe("the terrarium command", () => {
     }
   });
 
+  it("calibrates a simulator: a web login and idling leave nothing through the current noise rules", async () => {
+    const { stdout } = await terrarium("simulators", "calibrate", "fossil", "--idle", "2", "--json");
+    const report = JSON.parse(stdout) as {
+      login: { ok: boolean };
+      observed: Record<string, { table: string; op: string; changed?: string[] }[]>;
+      proposed: Record<string, { tables: string[]; columns: string[] }>;
+      remaining: Record<string, unknown[]>;
+    };
+    expect(report.login.ok).toBe(true);
+    expect(report.observed.repository).toEqual(
+      expect.arrayContaining([
+        { table: "accesslog", op: "insert" },
+        { table: "user", op: "update", changed: expect.arrayContaining(["cookie"]) },
+      ]),
+    );
+    expect(report.proposed.repository!.tables).toContain("accesslog");
+    expect(report.proposed.repository!.columns).toContain("user.cookie");
+    expect(report.remaining).toEqual({ repository: [] });
+    const listed = await t.client.sessions.list({ status: "active" });
+    expect(listed).toEqual([]); // the calibration session is closed
+  });
+
   it("says what went wrong and exits non-zero", async () => {
     const unknown = (await terrarium("sessions", "close", "s_doesnotexist")) as { stderr: string; code?: number };
     expect(unknown.stderr).toMatch(/unknown session "s_doesnotexist"/);

@@ -8,6 +8,7 @@ export class FossilWeb {
   constructor(readonly base: string) {}
 
   async login(user: string, password: string): Promise<void> {
+    await (await fetch(`${this.base}/login`)).text(); // as a browser does: the form first
     const response = await fetch(`${this.base}/login`, {
       method: "POST",
       body: new URLSearchParams({ u: user, p: password, in: "Login" }),

@@ -3,7 +3,7 @@ import { Command, InvalidArgumentError } from "commander";
 import { VERSION } from "./version.js";
 import { setup } from "./commands/setup.js";
 import { upForeground } from "./commands/up.js";
-import { buildSimulators, listSimulators } from "./commands/simulators.js";
+import { buildSimulators, calibrateSimulator, listSimulators } from "./commands/simulators.js";
 import { closeSession, listSessions, showState } from "./commands/sessions.js";
 import { demo } from "./commands/demo.js";
 
@@ -44,6 +44,14 @@ simulators
   .argument("[names...]", "simulators to build (default: all)")
   .option("--force", "rebuild even when the recipe did not change", false)
   .action((names: string[], o: { force: boolean }) => buildSimulators(names, o.force));
+
+simulators
+  .command("calibrate")
+  .description("log in to a fresh environment, idle, and propose noise rules for what changed")
+  .argument("<name>", "simulator")
+  .option("--idle <seconds>", "seconds to idle after the login", (v) => Number(v), 5)
+  .option("--json", "print the full report", false)
+  .action((name: string, o: { idle: number; json: boolean }) => calibrateSimulator(name, o));
 
 const sessions = program.command("sessions").description("sessions on the server at TERRARIUM_URL");
 sessions

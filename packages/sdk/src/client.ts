@@ -1,4 +1,5 @@
 import type {
+  CalibrationReport,
   Health,
   MakeSessionRequest,
   MakeSessionResponse,
@@ -209,5 +210,21 @@ export class Simulators {
       signal: options.signal,
     });
     return answer.simulators.map(toSimulatorInfo);
+  }
+
+  /**
+   * Finds a simulator's noise: the server starts an environment, logs in through the app's web
+   * login, idles, and reports every change with rules that would silence it.
+   *
+   * @example
+   * const report = await client.simulators.calibrate("fossil", { idleSeconds: 5 });
+   */
+  calibrate(name: string, options: { idleSeconds?: number; signal?: AbortSignal } = {}): Promise<CalibrationReport> {
+    const idle = options.idleSeconds ?? 5;
+    return this.http.request<CalibrationReport>("POST", `api/v2/simulators/${encodeURIComponent(name)}/calibrate`, {
+      body: { idle_seconds: idle },
+      timeoutMs: (idle + 300) * 1000,
+      signal: options.signal,
+    });
   }
 }

@@ -7,7 +7,7 @@ export {
   type StateOptions,
   type WaitOptions,
 } from "./session.js";
-export type { EnvState, DbState, RowChange, FileChange } from "@terrarium/wire";
+export type { EnvState, DbState, RowChange, FileChange, CalibrationReport } from "@terrarium/wire";
 export { Environment } from "./environment.js";
 export { Env, type EnvSpec, type SimulatorEnvOptions, type ArtifactEnvOptions } from "./env.js";
 export { SerializedSession } from "./serialized.js";

@@ -21,6 +21,8 @@ export interface ExecuteOptions extends OperationOptions {
 export interface StateOptions extends OperationOptions {
   /** Net changes (default) or, with `false`, the ordered log of every change. */
   mergeMutations?: boolean;
+  /** Apply the simulator's noise rules (default true); `false` shows every change, for calibration. */
+  noise?: boolean;
 }
 
 /** What changed in each environment since its start or last reset, keyed by job id. */
@@ -77,7 +79,7 @@ export class Operations {
 
   async state(options: StateOptions = {}): Promise<SessionState> {
     const answer = await this.http.request<StateResponse>("GET", `${this.base}/state`, {
-      query: { merge_mutations: String(options.mergeMutations ?? true) },
+      query: { merge_mutations: String(options.mergeMutations ?? true), noise: String(options.noise ?? true) },
       idempotent: true,
       signal: options.signal,
     });

@@ -134,7 +134,7 @@ async function serve(config: ServerConfig, store: Store, runtime: Runtime): Prom
   await app.register(healthRoutes(health));
   await app.register(sessionRoutes(sessions), { prefix: "/api/v2/sessions" });
   await app.register(jobRoutes(sessions), { prefix: "/api/v2/jobs" });
-  await app.register(simulatorRoutes(catalog), { prefix: "/api/v2/simulators" });
+  await app.register(simulatorRoutes(catalog, sessions, runtime), { prefix: "/api/v2/simulators" });
   app.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());
 
   const reaper = new HeartbeatReaper(sessions, config.reaperIntervalMs, app.log);

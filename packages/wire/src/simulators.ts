@@ -107,3 +107,28 @@ export const SimulatorInfo = z.object({
 export type SimulatorInfo = z.infer<typeof SimulatorInfo>;
 export const SimulatorList = z.object({ simulators: z.array(SimulatorInfo) });
 export type SimulatorList = z.infer<typeof SimulatorList>;
+
+export const CalibrateRequest = z.object({
+  /** Seconds to let the app idle after the login, so timers and background jobs show. */
+  idle_seconds: z.number().min(0).max(300).default(5),
+});
+
+const TableOp = z.object({
+  table: z.string(),
+  op: z.enum(["insert", "update", "delete"]),
+  changed: z.array(z.string()).optional(),
+});
+
+export const CalibrationReport = z.object({
+  simulator: z.string(),
+  /** How the web login went: it must succeed, or the run shows nothing of a login. */
+  login: z.object({ ok: z.boolean(), detail: z.string() }),
+  /** Every row change of the run with no noise rule applied, per database. */
+  observed: z.record(z.string(), z.array(TableOp)),
+  /** Rules that would silence all of it, per database, in simulator.yaml's shape. */
+  proposed: z.record(z.string(), z.object({ tables: z.array(z.string()), columns: z.array(z.string()) })),
+  /** What the simulator's current rules still let through: empty when they are complete. */
+  remaining: z.record(z.string(), z.array(TableOp)),
+  files: z.array(z.string()),
+});
+export type CalibrationReport = z.infer<typeof CalibrationReport>;

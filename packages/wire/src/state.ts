@@ -97,6 +97,11 @@ export const StateQuery = z.object({
     .enum(["true", "false"])
     .default("true")
     .transform((v) => v === "true"),
+  /** Apply the simulator's noise rules (default); `false` shows everything, for calibration. */
+  noise: z
+    .enum(["true", "false"])
+    .default("true")
+    .transform((v) => v === "true"),
 });
 
 export const JobState = z.object({

@@ -1,5 +1,6 @@
-import { Env, Terrarium } from "@terrarium/sdk";
-import { loadConfig, startServer, type TerrariumServer } from "@terrarium/server";
+import { Env } from "@terrarium/sdk";
+import { loadConfig } from "@terrarium/server";
+import { connectOrStart } from "../server-connection.js";
 import { setup } from "./setup.js";
 
 const say = (text: string) => process.stdout.write(`${text}\n`);
@@ -13,16 +14,8 @@ export async function demo(): Promise<void> {
   const config = loadConfig();
   await setup({ simulators: ["fossil"], simulatorsDir: config.simulatorsDir });
 
-  let server: TerrariumServer | undefined;
-  let client = new Terrarium();
-  const running = await client.health().catch(() => undefined);
-  if (running) {
-    say(`Using the server at ${client.baseUrl} (Terrarium ${running.version})`);
-  } else {
-    server = await startServer({ ...config, logLevel: "warn" });
-    client = new Terrarium({ baseUrl: server.url });
-    say(`Started a server at ${server.url} (data in ${config.home})`);
-  }
+  const connection = await connectOrStart(say);
+  const { client } = connection;
 
   try {
     let t = Date.now();
@@ -71,7 +64,6 @@ export async function demo(): Promise<void> {
       `closed (${ms(t)}): ${Object.values(closed.results).filter((r) => r.success).length} environments removed, network removed`,
     );
   } finally {
-    await client.close();
-    await server?.close();
+    await connection.close();
   }
 }

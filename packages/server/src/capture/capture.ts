@@ -23,6 +23,14 @@ export interface CaptureTarget {
 }
 
 const COMPLETE = "complete";
+const NO_NOISE_RULES = { tables: [], columns: [], rows: [] };
+
+export interface StateRequest {
+  /** Net changes, or the ordered log. */
+  mode: "net" | "log";
+  /** Apply the simulator's noise rules (off for calibration). */
+  noise: boolean;
+}
 
 /**
  * State capture: at start and reset it stores a baseline of each environment's databases and
@@ -104,7 +112,8 @@ export class StateCapture {
   }
 
   /** What changed in the environment since its baseline. */
-  async state(target: CaptureTarget, mode: "net" | "log"): Promise<EnvState> {
+  async state(target: CaptureTarget, request: StateRequest): Promise<EnvState> {
+    const { mode } = request;
     await this.pending.get(target.jobId);
     const folder = this.folder(target.jobId);
     if (!this.hasBaseline(target.jobId)) {
@@ -123,8 +132,8 @@ export class StateCapture {
       Promise.all(
         target.manifest.state.databases.map((db) =>
           db.engine === "sqlite"
-            ? this.sqliteState(target, db, folder)
-            : this.logState(target, db, folder, mode, warnings),
+            ? this.sqliteState(target, db, folder, request)
+            : this.logState(target, db, folder, request, warnings),
         ),
       ),
       Promise.all(
@@ -157,7 +166,7 @@ export class StateCapture {
     target: CaptureTarget,
     db: Database,
     folder: string,
-    mode: "net" | "log",
+    { mode, noise }: StateRequest,
     warnings: string[],
   ): Promise<DbState> {
     const mark = JSON.parse(readFileSync(join(folder, `db-${db.name}.json`), "utf8")) as {
@@ -179,7 +188,10 @@ export class StateCapture {
       });
     }
     warnings.push(...log.warnings.map((w) => `${db.name}: ${w}`));
-    const { changes, ignored } = applyNoise(mode === "net" ? foldChanges(log.changes) : log.changes, db.ignore);
+    const { changes, ignored } = applyNoise(
+      mode === "net" ? foldChanges(log.changes) : log.changes,
+      noise ? db.ignore : NO_NOISE_RULES,
+    );
     const tables = Object.fromEntries(
       Object.entries(log.tables).filter(([name]) => changes.some((c) => c.table === name)),
     );
@@ -198,12 +210,17 @@ export class StateCapture {
     };
   }
 
-  private async sqliteState(target: CaptureTarget, db: Database, folder: string): Promise<DbState> {
+  private async sqliteState(
+    target: CaptureTarget,
+    db: Database,
+    folder: string,
+    { noise }: StateRequest,
+  ): Promise<DbState> {
     const live = join(folder, `live-${db.name}-${randomUUID()}.sqlite`);
     try {
       writeFileSync(live, await this.sqliteCopy(target.containerId, db));
       const cut = new Date().toISOString();
-      const diff = diffSqlite(join(folder, `db-${db.name}.sqlite`), live, db.ignore);
+      const diff = diffSqlite(join(folder, `db-${db.name}.sqlite`), live, noise ? db.ignore : NO_NOISE_RULES);
       return {
         name: db.name,
         engine: "sqlite",

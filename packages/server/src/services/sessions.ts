@@ -15,7 +15,7 @@ import type { z } from "zod";
 import { DomainError, badRequest, conflict, errorMessage, notFound } from "../errors.js";
 import { defaultAlias, newJobId, newSessionId } from "../ids.js";
 import { simulatorImage } from "../images.js";
-import type { CaptureTarget, StateCapture } from "../capture/capture.js";
+import type { CaptureTarget, StateCapture, StateRequest } from "../capture/capture.js";
 import type { Runtime } from "../runtime/runtime.js";
 import type { JobRecord, SessionRecord, Store } from "../store/store.js";
 import { KeyedLock } from "./keyed-lock.js";
@@ -375,16 +375,16 @@ export class SessionService {
   }
 
   /** Database rows and files changed in every environment since its start or last reset. */
-  async state(sessionId: string, mode: "net" | "log"): Promise<StateResponse> {
+  async state(sessionId: string, request: StateRequest): Promise<StateResponse> {
     this.activeSession(sessionId);
-    return this.stateOf(this.openJobs(sessionId), mode);
+    return this.stateOf(this.openJobs(sessionId), request);
   }
 
-  async stateJob(jobId: string, mode: "net" | "log"): Promise<StateResponse> {
-    return this.stateOf([this.openJob(jobId)], mode);
+  async stateJob(jobId: string, request: StateRequest): Promise<StateResponse> {
+    return this.stateOf([this.openJob(jobId)], request);
   }
 
-  private async stateOf(jobs: JobRecord[], mode: "net" | "log"): Promise<StateResponse> {
+  private async stateOf(jobs: JobRecord[], request: StateRequest): Promise<StateResponse> {
     const results: StateResponse["results"] = {};
     await Promise.all(
       jobs.map(async (job) => {
@@ -393,13 +393,13 @@ export class SessionService {
         const baselineError = this.baselineErrors.get(job.id);
         if (baselineError) return void (results[job.id] = { error: baselineError });
         try {
-          results[job.id] = { state: await this.o.capture.state(this.captureTarget(job), mode) };
+          results[job.id] = { state: await this.o.capture.state(this.captureTarget(job), request) };
         } catch (error) {
           results[job.id] = { error: `could not capture the state: ${errorMessage(error)}` };
         }
       }),
     );
-    return { mode, captured_at: now(), results };
+    return { mode: request.mode, captured_at: now(), results };
   }
 
   heartbeat(sessionId: string): { results: Record<string, JobOutcome> } {

@@ -1,11 +1,29 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
-import { ErrorBody, Health, SimulatorList } from "@terrarium/wire";
+import { z } from "zod";
+import { CalibrateRequest, CalibrationReport, ErrorBody, Health, SimulatorList } from "@terrarium/wire";
+import { calibrate } from "../../services/calibration.js";
 import type { SimulatorCatalog } from "../../services/catalog.js";
+import type { SessionService } from "../../services/sessions.js";
+import type { Runtime } from "../../runtime/runtime.js";
 
 /** `/api/v2/simulators`: what can be started here, and whether its image is built. */
 export const simulatorRoutes =
-  (catalog: SimulatorCatalog): FastifyPluginAsyncZod =>
+  (catalog: SimulatorCatalog, sessions: SessionService, runtime: Runtime): FastifyPluginAsyncZod =>
   async (app) => {
+    app.post(
+      "/:name/calibrate",
+      {
+        schema: {
+          tags: ["simulators"],
+          summary: "Find a simulator's noise: log in, idle, and report every change with rules that would silence it",
+          params: z.object({ name: z.string() }),
+          body: CalibrateRequest.optional(),
+          response: { 200: CalibrationReport, 400: ErrorBody, 401: ErrorBody, 404: ErrorBody, 409: ErrorBody },
+        },
+      },
+      async (request) =>
+        calibrate(sessions, runtime, () => catalog.all(), request.params.name, request.body?.idle_seconds ?? 5),
+    );
     app.get(
       "/",
       {

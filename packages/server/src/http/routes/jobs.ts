@@ -74,7 +74,11 @@ export const jobRoutes =
           response: { 200: StateResponse, ...errors },
         },
       },
-      async (request) => sessions.stateJob(request.params.job_id, request.query.merge_mutations ? "net" : "log"),
+      async (request) =>
+        sessions.stateJob(request.params.job_id, {
+          mode: request.query.merge_mutations ? "net" : "log",
+          noise: request.query.noise,
+        }),
     );
     app.post(
       "/:job_id/heartbeat",

@@ -109,7 +109,11 @@ export const sessionRoutes =
           response: { 200: StateResponse, ...errors },
         },
       },
-      async (request) => sessions.state(request.params.session_id, request.query.merge_mutations ? "net" : "log"),
+      async (request) =>
+        sessions.state(request.params.session_id, {
+          mode: request.query.merge_mutations ? "net" : "log",
+          noise: request.query.noise,
+        }),
     );
     app.post(
       "/:session_id/heartbeat",

@@ -1,0 +1,87 @@
+import { setTimeout as sleep } from "node:timers/promises";
+import type { CalibrationReport, EnvState } from "@terrarium/wire";
+import { notFound } from "../errors.js";
+import type { Runtime } from "../runtime/runtime.js";
+import { containerName, type SessionService } from "./sessions.js";
+import type { Simulator } from "./simulators.js";
+import { webLogin } from "./web-login.js";
+
+type TableOp = CalibrationReport["observed"][string][number];
+
+const summarise = (state: EnvState): Record<string, TableOp[]> =>
+  Object.fromEntries(
+    state.dbs.map((db) => [
+      db.name,
+      db.changes.map((c) => ({ table: c.table, op: c.op, ...(c.changed ? { changed: c.changed } : {}) })),
+    ]),
+  );
+
+/**
+ * Finds a simulator's noise: starts an environment, logs in through the app's web login, browses
+ * its home page, idles, and reads the state without noise rules. Whatever changed is noise. Proposes
+ * rules (updates: their columns; inserts and deletes: their table) and reports what the current rules
+ * still let through.
+ */
+export async function calibrate(
+  sessions: SessionService,
+  runtime: Runtime,
+  simulators: () => Map<string, Simulator>,
+  name: string,
+  idleSeconds: number,
+): Promise<CalibrationReport> {
+  const simulator = simulators().get(name);
+  if (!simulator)
+    throw notFound(`unknown simulator "${name}"; known simulators: ${[...simulators().keys()].join(", ")}`);
+  const { manifest } = simulator;
+  const made = await sessions.make({
+    type: "envs",
+    envs: [{ type: "simulator", simulator: name, tag: "latest", alias: "calibration" }],
+    timeout: manifest.readiness.timeout,
+    heartbeat_timeout: 900,
+  });
+  const jobId = made.envs[0]!.job_id;
+  try {
+    const job = sessions.jobDetails(jobId);
+    if (job.status !== "running") throw new Error(job.error ?? "the environment did not start");
+    const info = await runtime.inspectEnvironment(containerName(jobId));
+    const base = `http://${info?.address}:${manifest.app_port}`;
+    let login: CalibrationReport["login"] = { ok: false, detail: "the simulator declares no login" };
+    if (manifest.login) {
+      const outcome = await webLogin(base, manifest.login.path, manifest.login.username, manifest.login.password);
+      login = { ok: outcome.ok, detail: outcome.detail };
+      for (const path of ["/", manifest.login.path]) {
+        await fetch(new URL(path, base), {
+          headers: { cookie: outcome.cookie },
+          signal: AbortSignal.timeout(10_000),
+        }).then((r) => r.arrayBuffer());
+      }
+    }
+    await sleep(idleSeconds * 1000);
+    const raw = (await sessions.stateJob(jobId, { mode: "net", noise: false })).results[jobId]!;
+    const filtered = (await sessions.stateJob(jobId, { mode: "net", noise: true })).results[jobId]!;
+    if (!raw.state || !filtered.state) throw new Error(raw.error ?? filtered.error ?? "no state");
+    const observed = summarise(raw.state);
+    const proposed: CalibrationReport["proposed"] = {};
+    for (const [db, changes] of Object.entries(observed)) {
+      const tables = [...new Set(changes.filter((c) => c.op !== "update").map((c) => c.table))].sort();
+      const columns = [
+        ...new Set(
+          changes
+            .filter((c) => c.op === "update" && !tables.includes(c.table))
+            .flatMap((c) => (c.changed ?? []).map((k) => `${c.table}.${k}`)),
+        ),
+      ].sort();
+      proposed[db] = { tables, columns };
+    }
+    return {
+      simulator: name,
+      login,
+      observed,
+      proposed,
+      remaining: summarise(filtered.state),
+      files: filtered.state.files.map((f) => `${f.op} ${f.path}`),
+    };
+  } finally {
+    await sessions.close(made.session_id).catch(() => undefined);
+  }
+}
