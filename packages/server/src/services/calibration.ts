@@ -57,8 +57,8 @@ export async function calibrate(
       }
     }
     await sleep(idleSeconds * 1000);
-    const raw = (await sessions.stateJob(jobId, { mode: "net", noise: false })).results[jobId]!;
-    const filtered = (await sessions.stateJob(jobId, { mode: "net", noise: true })).results[jobId]!;
+    const raw = (await sessions.state({ jobId }, { mode: "net", noise: false })).results[jobId]!;
+    const filtered = (await sessions.state({ jobId }, { mode: "net", noise: true })).results[jobId]!;
     if (!raw.state || !filtered.state) throw new Error(raw.error ?? filtered.error ?? "no state");
     const observed = summarise(raw.state);
     const proposed: CalibrationReport["proposed"] = {};
@@ -82,6 +82,6 @@ export async function calibrate(
       files: filtered.state.files.map((f) => `${f.op} ${f.path}`),
     };
   } finally {
-    await sessions.close(made.session_id).catch(() => undefined);
+    await sessions.close({ sessionId: made.session_id }).catch(() => undefined);
   }
 }

@@ -22,6 +22,9 @@ import { KeyedLock } from "./keyed-lock.js";
 import { waitUntilReady } from "./readiness.js";
 import type { Simulator } from "./simulators.js";
 
+/** What an operation acts on: every open environment of a session, or one environment (job). */
+export type Scope = { sessionId: string } | { jobId: string };
+
 /** Labels every container and network of ours carries; `instance` says which store owns it. */
 export const LABELS = {
   managed: "io.terrarium.managed",
@@ -234,14 +237,18 @@ export class SessionService {
     return job;
   }
 
-  async waitForReady(sessionId: string, timeoutSeconds: number): Promise<WaitForReadyResponse> {
-    this.activeSession(sessionId);
-    return this.waitJobs(this.openJobs(sessionId), timeoutSeconds);
+  /** The session's open jobs, or one job: the targets of an operation, checked to be open. */
+  private jobsIn(scope: Scope): { sessionId: string; jobs: JobRecord[] } {
+    if ("jobId" in scope) {
+      const job = this.openJob(scope.jobId);
+      return { sessionId: job.sessionId, jobs: [job] };
+    }
+    this.activeSession(scope.sessionId);
+    return { sessionId: scope.sessionId, jobs: this.openJobs(scope.sessionId) };
   }
 
-  async waitForJobReady(jobId: string, timeoutSeconds: number): Promise<WaitForReadyResponse> {
-    const job = this.openJob(jobId);
-    return this.waitJobs([job], timeoutSeconds);
+  async waitForReady(scope: Scope, timeoutSeconds: number): Promise<WaitForReadyResponse> {
+    return this.waitJobs(this.jobsIn(scope).jobs, timeoutSeconds);
   }
 
   private async waitJobs(jobs: JobRecord[], timeoutSeconds: number): Promise<WaitForReadyResponse> {
@@ -269,14 +276,9 @@ export class SessionService {
     return { ready: jobs.length > 0 && Object.values(results).every((r) => r.ready), results };
   }
 
-  async reset(sessionId: string): Promise<{ results: Record<string, JobOutcome> }> {
-    this.activeSession(sessionId);
-    return this.locks.run(sessionId, async () => ({ results: await this.resetJobs(this.openJobs(sessionId)) }));
-  }
-
-  async resetJob(jobId: string): Promise<{ results: Record<string, JobOutcome> }> {
-    const job = this.openJob(jobId);
-    return this.locks.run(job.sessionId, async () => ({ results: await this.resetJobs([this.openJob(jobId)]) }));
+  async reset(scope: Scope): Promise<{ results: Record<string, JobOutcome> }> {
+    const { sessionId } = this.jobsIn(scope);
+    return this.locks.run(sessionId, async () => ({ results: await this.resetJobs(this.jobsIn(scope).jobs) }));
   }
 
   /** Replaces each environment by a fresh one from its starting image: same job id, alias and network. */
@@ -305,20 +307,11 @@ export class SessionService {
   }
 
   async execute(
-    sessionId: string,
+    scope: Scope,
     command: string,
     timeoutSeconds: number,
   ): Promise<{ results: Record<string, ExecuteResult> }> {
-    this.activeSession(sessionId);
-    return { results: await this.executeJobs(this.openJobs(sessionId), command, timeoutSeconds) };
-  }
-
-  async executeJob(
-    jobId: string,
-    command: string,
-    timeoutSeconds: number,
-  ): Promise<{ results: Record<string, ExecuteResult> }> {
-    return { results: await this.executeJobs([this.openJob(jobId)], command, timeoutSeconds) };
+    return { results: await this.executeJobs(this.jobsIn(scope).jobs, command, timeoutSeconds) };
   }
 
   private async executeJobs(
@@ -375,13 +368,8 @@ export class SessionService {
   }
 
   /** Database rows and files changed in every environment since its start or last reset. */
-  async state(sessionId: string, request: StateRequest): Promise<StateResponse> {
-    this.activeSession(sessionId);
-    return this.stateOf(this.openJobs(sessionId), request);
-  }
-
-  async stateJob(jobId: string, request: StateRequest): Promise<StateResponse> {
-    return this.stateOf([this.openJob(jobId)], request);
+  async state(scope: Scope, request: StateRequest): Promise<StateResponse> {
+    return this.stateOf(this.jobsIn(scope).jobs, request);
   }
 
   private async stateOf(jobs: JobRecord[], request: StateRequest): Promise<StateResponse> {
@@ -402,13 +390,8 @@ export class SessionService {
     return { mode: request.mode, captured_at: now(), results };
   }
 
-  heartbeat(sessionId: string): { results: Record<string, JobOutcome> } {
-    this.activeSession(sessionId);
-    return { results: this.beat(this.openJobs(sessionId)) };
-  }
-
-  heartbeatJob(jobId: string): { results: Record<string, JobOutcome> } {
-    return { results: this.beat([this.openJob(jobId)]) };
+  heartbeat(scope: Scope): { results: Record<string, JobOutcome> } {
+    return { results: this.beat(this.jobsIn(scope).jobs) };
   }
 
   private beat(jobs: JobRecord[]): Record<string, JobOutcome> {
@@ -421,18 +404,10 @@ export class SessionService {
     return results;
   }
 
-  async close(sessionId: string): Promise<{ results: Record<string, JobOutcome> }> {
-    this.activeSession(sessionId);
-    return this.locks.run(sessionId, async () => {
-      this.activeSession(sessionId);
-      return { results: await this.closeJobs(sessionId, this.openJobs(sessionId), "closed") };
-    });
-  }
-
-  async closeJob(jobId: string, reason: CloseReason = "closed"): Promise<{ results: Record<string, JobOutcome> }> {
-    const job = this.openJob(jobId);
-    return this.locks.run(job.sessionId, async () => ({
-      results: await this.closeJobs(job.sessionId, [this.openJob(jobId)], reason),
+  async close(scope: Scope, reason: CloseReason = "closed"): Promise<{ results: Record<string, JobOutcome> }> {
+    const { sessionId } = this.jobsIn(scope);
+    return this.locks.run(sessionId, async () => ({
+      results: await this.closeJobs(sessionId, this.jobsIn(scope).jobs, reason),
     }));
   }
 
@@ -476,7 +451,7 @@ export class SessionService {
     const reaped: string[] = [];
     for (const job of expired) {
       try {
-        await this.closeJob(job.id, "heartbeat_timeout");
+        await this.close({ jobId: job.id }, "heartbeat_timeout");
         reaped.push(job.id);
       } catch (error) {
         if (!(error instanceof DomainError)) throw error;

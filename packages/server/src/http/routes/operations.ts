@@ -1,0 +1,103 @@
+import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
+import { z } from "zod";
+import {
+  ErrorBody,
+  ExecuteRequest,
+  ExecuteResponse,
+  OutcomeResponse,
+  StateQuery,
+  StateResponse,
+  WaitForReadyQuery,
+  WaitForReadyResponse,
+} from "@terrarium/wire";
+import type { Scope, SessionService } from "../../services/sessions.js";
+
+export const errors = { 400: ErrorBody, 401: ErrorBody, 404: ErrorBody, 409: ErrorBody, 503: ErrorBody };
+
+/**
+ * The operations a session and a single job share (wait_for_ready, reset, execute, state, heartbeat,
+ * close): the same routes under `/{session_id}` and `/{job_id}`, answering per job id.
+ */
+export function operationRoutes(sessions: SessionService, kind: "session" | "job"): FastifyPluginAsyncZod {
+  const param = kind === "session" ? "session_id" : "job_id";
+  const params = z.object({ [param]: z.string() }) as z.ZodObject<Record<string, z.ZodString>>;
+  const scopeOf = (p: Record<string, string>): Scope =>
+    kind === "session" ? { sessionId: p[param]! } : { jobId: p[param]! };
+  const target = kind === "session" ? "every environment of the session" : "the environment";
+  const tags = [kind === "session" ? "sessions" : "jobs"];
+
+  return async (app) => {
+    app.get(
+      `/:${param}/wait_for_ready`,
+      {
+        schema: {
+          tags,
+          summary: `Wait until ${target} answers its readiness check`,
+          params,
+          querystring: WaitForReadyQuery,
+          response: { 200: WaitForReadyResponse, ...errors },
+        },
+      },
+      async (request) => sessions.waitForReady(scopeOf(request.params), request.query.timeout),
+    );
+    app.post(
+      `/:${param}/reset`,
+      {
+        schema: {
+          tags,
+          summary: `Reset ${target} to its starting state`,
+          params,
+          response: { 200: OutcomeResponse, ...errors },
+        },
+      },
+      async (request) => sessions.reset(scopeOf(request.params)),
+    );
+    app.post(
+      `/:${param}/execute`,
+      {
+        schema: {
+          tags,
+          summary: `Run a shell command in ${target}`,
+          params,
+          body: ExecuteRequest,
+          response: { 200: ExecuteResponse, ...errors },
+        },
+      },
+      async (request) => sessions.execute(scopeOf(request.params), request.body.command, request.body.timeout),
+    );
+    app.get(
+      `/:${param}/state`,
+      {
+        schema: {
+          tags,
+          summary: `Database rows and files ${target} changed since its start or last reset`,
+          params,
+          querystring: StateQuery,
+          response: { 200: StateResponse, ...errors },
+        },
+      },
+      async (request) =>
+        sessions.state(scopeOf(request.params), {
+          mode: request.query.merge_mutations ? "net" : "log",
+          noise: request.query.noise,
+        }),
+    );
+    app.post(
+      `/:${param}/heartbeat`,
+      { schema: { tags, summary: `Keep ${target} alive`, params, response: { 200: OutcomeResponse, ...errors } } },
+      async (request) => sessions.heartbeat(scopeOf(request.params)),
+    );
+    app.post(
+      `/:${param}/close`,
+      {
+        schema: {
+          tags,
+          summary: `Close ${target}: remove containers (and the network with the last one)`,
+          params,
+          response: { 200: OutcomeResponse, ...errors },
+        },
+      },
+      async (request) => sessions.close(scopeOf(request.params)),
+    );
+  };
+}
