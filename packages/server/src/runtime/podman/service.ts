@@ -1,6 +1,6 @@
 import { spawn } from "node:child_process";
-import { mkdirSync, openSync, rmSync, closeSync } from "node:fs";
-import { dirname } from "node:path";
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { PodmanClient } from "./client.js";
 import { PodmanRuntime } from "./driver.js";
@@ -23,14 +23,20 @@ export async function connectPodman(connection: PodmanConnection): Promise<Podma
     return new PodmanRuntime(client);
   }
   const socketPath = connection.ownSocketPath;
+  const pidFile = join(dirname(socketPath), "podman.pid");
   mkdirSync(dirname(socketPath), { recursive: true });
   mkdirSync(dirname(connection.logPath), { recursive: true });
+  await stopLeftover(pidFile, socketPath);
   rmSync(socketPath, { force: true });
   const log = openSync(connection.logPath, "a");
   const child = spawn("podman", ["system", "service", "--time=0", `unix://${socketPath}`], {
     stdio: ["ignore", log, log],
   });
   closeSync(log);
+  if (child.pid) writeFileSync(pidFile, String(child.pid));
+  // A server that dies takes its Podman service along (a kill -9 is handled by the next start).
+  const killOnExit = () => child.kill("SIGTERM");
+  process.once("exit", killOnExit);
   let exited: string | undefined;
   child.on(
     "exit",
@@ -45,6 +51,8 @@ export async function connectPodman(connection: PodmanConnection): Promise<Podma
     throw error;
   }
   const stop = async () => {
+    process.off("exit", killOnExit);
+    rmSync(pidFile, { force: true });
     if (child.exitCode !== null || child.signalCode !== null) return;
     const gone = new Promise((resolve) => child.once("exit", resolve));
     child.kill("SIGTERM");
@@ -52,6 +60,25 @@ export async function connectPodman(connection: PodmanConnection): Promise<Podma
     rmSync(socketPath, { force: true });
   };
   return new PodmanRuntime(client, stop);
+}
+
+/** Stops a Podman service an earlier run of this server left behind (after a kill -9). */
+async function stopLeftover(pidFile: string, socketPath: string): Promise<void> {
+  if (!existsSync(pidFile)) return;
+  const pid = Number(readFileSync(pidFile, "utf8"));
+  rmSync(pidFile, { force: true });
+  const ours = () => {
+    try {
+      const command = readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0");
+      return command.includes("service") && command.some((part) => part.endsWith(socketPath));
+    } catch {
+      return false; // gone
+    }
+  };
+  if (!ours()) return;
+  process.kill(pid, "SIGTERM");
+  for (let waited = 0; waited < 5000 && ours(); waited += 100) await sleep(100);
+  if (ours()) process.kill(pid, "SIGKILL");
 }
 
 async function waitForApi(client: PodmanClient, failure: () => string | undefined): Promise<void> {
