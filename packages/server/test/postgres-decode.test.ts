@@ -102,7 +102,9 @@ describe("PostgreSQL logical decoding (wal2json format 2)", () => {
   });
 
   it("normalises values once per type", () => {
-    expect(normalisePg("numeric(10,2)", 12000.5)).toBe("12000.5");
+    expect(normalisePg("numeric(10,2)", 12000.5)).toBe("12000.50");
+    expect(normalisePg("numeric(10,2)", 2)).toBe("2.00");
+    expect(normalisePg("numeric", 2.5)).toBe("2.5");
     expect(normalisePg("bigint", 12)).toBe("12");
     expect(normalisePg("timestamp with time zone", "2026-11-23 20:09:55+01")).toBe("2026-11-23T19:09:55.000Z");
     expect(normalisePg("bytea", "\\x00ff")).toEqual({ $b64: "AP8=" });

@@ -152,6 +152,9 @@ function row(columns: Wal2JsonColumn[]): Record<string, Value> {
 export function normalisePg(type: string, value: unknown): Value {
   if (value === null || value === undefined) return null;
   const t = type.toLowerCase();
+  // wal2json prints numerics as JSON numbers ("2.00" arrives as 2): the declared scale restores them.
+  const scale = /^numeric\(\d+,(\d+)\)$/.exec(t)?.[1];
+  if (scale !== undefined && typeof value === "number") return value.toFixed(Number(scale));
   if (t === "bigint" || t === "numeric" || t.startsWith("numeric(") || t === "money") return String(value);
   if (t.startsWith("timestamp") && typeof value === "string") {
     if (t.includes("with time zone"))
