@@ -21,12 +21,18 @@ export function parseByteSize(text: string): number {
   return Math.round(Number(match[1]) * unit);
 }
 
-export const ReadinessCheck = z.object({
-  /** HTTP GET that must answer `status` (redirects are followed). */
-  http: z.object({ port: Port, path: z.string().startsWith("/").default("/"), status: z.number().int().default(200) }),
-  /** Seconds a fresh environment may take to become ready. */
-  timeout: z.number().positive().default(60),
-});
+export const ReadinessCheck = z
+  .object({
+    /** HTTP GET that must answer `status` (redirects are followed). */
+    http: z
+      .object({ port: Port, path: z.string().startsWith("/").default("/"), status: z.number().int().default(200) })
+      .optional(),
+    /** A TCP port that must accept connections (for environments without HTTP). */
+    tcp: z.object({ port: Port }).optional(),
+    /** Seconds a fresh environment may take to become ready. */
+    timeout: z.number().positive().default(60),
+  })
+  .refine((r) => r.http || r.tcp, { message: "a readiness check needs http or tcp" });
 
 export const Resources = z.object({
   cpus: z.number().positive().max(64).default(1),

@@ -77,10 +77,10 @@ export class StateCapture {
         writeFileSync(join(temporary, `db-${db.name}.sqlite`), await this.sqliteCopy(target.containerId, db));
       } else if (db.engine === "postgres") {
         const slot = slotName(target.jobId);
-        const lsn = await createSlot(await this.networkSource(target, db), slot);
+        const lsn = await untilItWorks(async () => createSlot(await this.networkSource(target, db), slot));
         writeFileSync(join(temporary, `db-${db.name}.json`), JSON.stringify({ slot, lsn }));
       } else {
-        const mark = await markBinlog(await this.networkSource(target, db));
+        const mark = await untilItWorks(async () => markBinlog(await this.networkSource(target, db)));
         writeFileSync(join(temporary, `db-${db.name}.json`), JSON.stringify(mark));
       }
     }
@@ -271,4 +271,20 @@ async function firstFile(archive: Buffer): Promise<Buffer> {
     if (entry.header.type === "file") return Buffer.concat(chunks);
   }
   throw new Error("the archive holds no file");
+}
+
+/**
+ * A database server can accept connections a moment before it serves them ("the database system is
+ * starting up"): the baseline retries for a few seconds before it gives up.
+ */
+async function untilItWorks<T>(work: () => Promise<T>, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await work();
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
 }

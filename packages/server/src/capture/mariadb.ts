@@ -51,14 +51,23 @@ async function currentPosition(connection: mysql.Connection): Promise<BinlogPosi
   return { file: row.File, position: Number(row.Position) };
 }
 
-/** Tables that are the child side of an ON DELETE/UPDATE CASCADE foreign key. */
+/**
+ * Tables on the child side of an ON DELETE/UPDATE CASCADE (or SET NULL) foreign key. Read from
+ * SHOW CREATE TABLE: MariaDB hides REFERENTIAL_CONSTRAINTS from an account that may only SELECT.
+ */
 async function cascadeTables(connection: mysql.Connection, database: string): Promise<string[]> {
   const [rows] = await connection.query(
-    `SELECT DISTINCT TABLE_NAME AS name FROM information_schema.REFERENTIAL_CONSTRAINTS
-     WHERE CONSTRAINT_SCHEMA = ? AND (DELETE_RULE IN ('CASCADE', 'SET NULL') OR UPDATE_RULE IN ('CASCADE', 'SET NULL'))`,
+    `SELECT DISTINCT TABLE_NAME AS name FROM information_schema.KEY_COLUMN_USAGE
+     WHERE TABLE_SCHEMA = ? AND REFERENCED_TABLE_NAME IS NOT NULL`,
     [database],
   );
-  return (rows as { name: string }[]).map((r) => r.name);
+  const tables: string[] = [];
+  for (const { name } of rows as { name: string }[]) {
+    const [created] = await connection.query(`SHOW CREATE TABLE \`${name.replaceAll("`", "``")}\``);
+    const sql = String((created as Record<string, unknown>[])[0]?.["Create Table"] ?? "");
+    if (/ON (DELETE|UPDATE) (CASCADE|SET NULL)/i.test(sql)) tables.push(name);
+  }
+  return tables;
 }
 
 async function primaryKeys(connection: mysql.Connection, database: string): Promise<Map<string, string[]>> {
