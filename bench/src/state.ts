@@ -1,60 +1,155 @@
-// getState() latency on fossil (SQLite, snapshot diff) with 0, 100 and 10,000 changed rows, each as
-// a ratio to the empty state measured in the same run. Writes bench/results/state-sqlite.json.
-// Rows are written straight into the repository with sqlite3: this measures capture, not the app.
+// State capture figures for each engine, ratios measured in the same run:
+// - getState() latency with 0, 100 and 10,000 changed rows, as a ratio to the empty state
+//   (fossil for SQLite; bare PostgreSQL and MariaDB set up for capture, from test/fixtures);
+// - write throughput with capture on vs off: PostgreSQL with and without the job's logical
+//   replication slot, MariaDB with the binary log on and off (sql_log_bin) for the writing session.
+//   SQLite capture diffs snapshots and adds nothing to writes, so it has no such figure.
+// Rows are written with each engine's own client inside the environment: this measures capture.
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { Env, Terrarium } from "@terrarium/sdk";
-import { loadConfig, startServer } from "@terrarium/server";
-import { figure, printFigures, timed } from "./stats.js";
+import { Env, Terrarium, type Environment } from "@terrarium/sdk";
+import { loadConfig, setupSteps, startServer } from "@terrarium/server";
+import { figure, median, printFigures, timed, type Figure } from "./stats.js";
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const SIZES = [0, 100, 10_000];
+const WRITES = 2000;
+const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
+
+interface Engine {
+  simulator: string;
+  label: string;
+  /** A shell command writing `n` new rows. */
+  writeRows(n: number): string;
+  /** A shell command printing the seconds `WRITES` single-row transactions take, capture on or off. */
+  writeLoad?(env: Environment, captureOn: boolean): Promise<number>;
+}
+
+const run = async (env: Environment, command: string) => {
+  const result = await env.execute(command, { timeout: 600 });
+  if (result.exitCode !== 0) throw new Error(`${command}: ${result.stderr || result.stdout}`);
+  return result.stdout;
+};
+
+const engines: Engine[] = [
+  {
+    simulator: "fossil",
+    label: "SQLite (fossil)",
+    writeRows: (n) =>
+      `sqlite3 /data/project.fossil "WITH RECURSIVE s(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM s WHERE x < ${n}) INSERT INTO config(name, value, mtime) SELECT 'bench-' || x, 'v', 0 FROM s"`,
+  },
+  {
+    simulator: "pg-capture",
+    label: "PostgreSQL",
+    writeRows: (n) =>
+      `psql -q -d app -c "INSERT INTO items (name, price) SELECT 'bench ' || x, x FROM generate_series(1, ${n}) x"`,
+    async writeLoad(env, captureOn) {
+      if (!captureOn)
+        await run(env, `psql -q -d app -c "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots"`);
+      await run(
+        env,
+        `printf 'UPDATE items SET price = price + 1 WHERE id = 1;\\nINSERT INTO items (name) VALUES (\\047w\\047);\\n' > /tmp/w.sql`,
+      );
+      const out = await run(env, `pgbench -n -f /tmp/w.sql -t ${WRITES} -c 1 app`);
+      return WRITES / Number(/tps = ([\d.]+)/.exec(out)![1]);
+    },
+  },
+  {
+    simulator: "mariadb-capture",
+    label: "MariaDB",
+    writeRows: (n) =>
+      `mysql app -e "INSERT INTO revision (id, page_id, comment) SELECT 1000 + seq, 1, 'bench' FROM seq_1_to_${n}"`,
+    async writeLoad(env, captureOn) {
+      const sql =
+        `${captureOn ? "" : "SET sql_log_bin = 0;\n"}DROP PROCEDURE IF EXISTS w;\nDELIMITER //\n` +
+        `CREATE PROCEDURE w() BEGIN DECLARE i INT DEFAULT 0; WHILE i < ${WRITES} DO ` +
+        `INSERT INTO page (id, title) VALUES (100000 + i, CONCAT('P', i)); UPDATE page SET title = 'x' WHERE id = 1; SET i = i + 1; END WHILE; END//\n` +
+        `DELIMITER ;\nDELETE FROM page WHERE id >= 100000; SELECT NOW(6) INTO @a; CALL w(); SELECT TIMESTAMPDIFF(MICROSECOND, @a, NOW(6)) / 1e6;`;
+      const out = await run(env, `mysql -N app -e "${sql}"`);
+      return Number(out.trim().split("\n").pop());
+    },
+  },
+];
 
 async function main(): Promise<void> {
+  const fixtures = join(root, "test", "fixtures", "simulators");
+  for (const step of setupSteps({ simulatorsDir: fixtures }).slice(3))
+    if (await step.check()) await step.run(() => undefined);
   const home = mkdtempSync(join(tmpdir(), "terrarium-bench-"));
-  const server = await startServer(loadConfig({ home, port: 0, logLevel: "warn" }));
-  const client = new Terrarium({ baseUrl: server.url });
-  const samples = new Map<number, number[]>(SIZES.map((n) => [n, []]));
-  const counted = new Map<number, number>();
+  const figures: Figure[] = [];
+  const configs = [
+    { dir: join(root, "simulators"), names: ["fossil"] },
+    { dir: fixtures, names: ["pg-capture", "mariadb-capture"] },
+  ];
   try {
-    const session = await client.sessions.create({ envs: [Env.simulator("fossil", { alias: "forge" })] });
-    const env = session.getEnv("forge")!;
-    for (let round = 0; round < ROUNDS; round++) {
-      for (const size of SIZES) {
-        await session.reset();
-        if (size > 0) {
-          const sql = `WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n WHERE x < ${size}) INSERT INTO config(name, value, mtime) SELECT 'bench-' || x, 'value ' || x, 0 FROM n`;
-          const written = await env.execute(`sqlite3 /data/project.fossil "${sql}"`);
-          if (written.exitCode !== 0) throw new Error(written.stderr);
+    for (const { dir, names } of configs) {
+      const server = await startServer(loadConfig({ home, port: 0, logLevel: "warn", simulatorsDir: dir }));
+      const client = new Terrarium({ baseUrl: server.url });
+      try {
+        for (const engine of engines.filter((e) => names.includes(e.simulator))) {
+          figures.push(...(await measure(client, engine)));
         }
-        const [ms, state] = await timed(() => env.getState());
-        samples.get(size)!.push(ms);
-        counted.set(size, state.dbs[0]!.changes.length);
+      } finally {
+        await client.close();
+        await server.close();
       }
-      process.stderr.write(`round ${round + 1}/${ROUNDS}\n`);
     }
-    await session.close();
   } finally {
-    await client.close();
-    await server.close();
     rmSync(home, { recursive: true, force: true });
   }
-  const empty = { operation: "getState, 0 changed rows", samples: samples.get(0)! };
-  const figures = SIZES.map((size) =>
-    size === 0
-      ? figure(empty.operation, empty.samples)
-      : figure(`getState, ${size} changed rows (${counted.get(size)} reported)`, samples.get(size)!, empty),
-  );
-  const out = join(dirname(fileURLToPath(import.meta.url)), "..", "results", "state-sqlite.json");
+  const out = join(root, "bench", "results", "state.json");
   mkdirSync(dirname(out), { recursive: true });
   writeFileSync(
     out,
-    `${JSON.stringify({ benchmark: "state-sqlite", simulator: "fossil", rounds: ROUNDS, measured_at: new Date().toISOString(), figures }, null, 2)}\n`,
+    `${JSON.stringify({ benchmark: "state-capture", rounds: ROUNDS, measured_at: new Date().toISOString(), figures }, null, 2)}\n`,
   );
   printFigures(figures);
   console.log(`\nwritten to ${out}`);
+}
+
+async function measure(client: Terrarium, engine: Engine): Promise<Figure[]> {
+  const session = await client.sessions.create({ envs: [Env.simulator(engine.simulator, { alias: "db" })] });
+  const env = session.getEnv("db")!;
+  const latency = new Map<number, number[]>(SIZES.map((n) => [n, []]));
+  const on: number[] = [];
+  const off: number[] = [];
+  try {
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const size of SIZES) {
+        await session.reset();
+        if (size > 0) await run(env, engine.writeRows(size));
+        const [ms, state] = await timed(() => env.getState());
+        const changes = state.dbs[0]!.changes.length;
+        if (changes < size) throw new Error(`${engine.label}: ${changes} changes reported for ${size} rows written`);
+        latency.get(size)!.push(ms);
+      }
+      if (engine.writeLoad) {
+        await session.reset();
+        on.push(await engine.writeLoad(env, true));
+        await session.reset();
+        off.push(await engine.writeLoad(env, false));
+      }
+      process.stderr.write(`${engine.label}: round ${round + 1}/${ROUNDS}\n`);
+    }
+  } finally {
+    await session.close();
+  }
+  const empty = { operation: `${engine.label}: getState, 0 changed rows`, samples: latency.get(0)! };
+  const figures = SIZES.map((size) =>
+    size === 0
+      ? figure(empty.operation, empty.samples)
+      : figure(`${engine.label}: getState, ${size} changed rows`, latency.get(size)!, empty),
+  );
+  if (on.length > 0) {
+    const ms = (s: number[]) => s.map((x) => x * 1000);
+    figures.push(
+      figure(`${engine.label}: ${WRITES} writes, capture on`, ms(on), { operation: "capture off", samples: ms(off) }),
+    );
+    process.stderr.write(`${engine.label}: write time ratio on/off ${(median(on) / median(off)).toFixed(2)}\n`);
+  }
+  return figures;
 }
 
 await main();
