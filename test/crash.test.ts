@@ -28,10 +28,11 @@ function serverProcess(home: string): Promise<{ url: string; kill: () => void }>
   });
 }
 
+/** Running, as opposed to gone or a zombie waiting for its new parent to reap it. */
 const alive = (pid: number) => {
   try {
-    process.kill(pid, 0);
-    return true;
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) !== "Z";
   } catch {
     return false;
   }

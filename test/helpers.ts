@@ -13,7 +13,7 @@ export interface TestServer {
   client: Terrarium;
   home: string;
   config: ServerConfig;
-  /** Stops the server (environments keep running) and, unless `keepHome`, removes its data. */
+  /** Stops the server; unless `keepHome`, closes its open sessions first and removes its data. */
   stop(options?: { keepHome?: boolean }): Promise<void>;
 }
 
@@ -29,6 +29,12 @@ export async function startTestServer(overrides: Partial<ServerConfig> = {}, hom
     home: dir,
     config,
     async stop(options = {}) {
+      // A test that failed half-way must not leave environments behind: close what is still open,
+      // unless the data is kept for a restart.
+      if (!options.keepHome) {
+        for (const session of await client.sessions.list())
+          await client.sessions.close(session.sessionId).catch(() => undefined);
+      }
       await client.close();
       await server.close();
       if (!options.keepHome) rmSync(dir, { recursive: true, force: true });
