@@ -86,6 +86,16 @@ describe("bad input gets a clear error and leaves nothing behind", () => {
     expect(error).toBeInstanceOf(ConflictError);
   });
 
+  it("serves Prometheus metrics: request durations by route and status, open sessions and environments", async () => {
+    await fetch(`${t.server.url}/api/v2/sessions/s_000000000000`);
+    const text = await (await fetch(`${t.server.url}/metrics`)).text();
+    expect(text).toMatch(
+      /terrarium_http_request_duration_seconds_count\{method="GET",route="\/api\/v2\/sessions\/:session_id",status="404"\} [1-9]/,
+    );
+    expect(text).toMatch(/^terrarium_sessions_active \d+$/m);
+    expect(text).toContain("# TYPE terrarium_environments gauge");
+  });
+
   it("an unknown route: 404 as JSON; the OpenAPI document describes the API", async () => {
     const missing = await fetch(`${t.server.url}/api/v2/nothing`);
     expect(missing.status).toBe(404);

@@ -12,6 +12,7 @@ import type { Health } from "@terrarium/wire";
 import { isLoopback, type ServerConfig } from "./config.js";
 import { installAuth } from "./http/auth.js";
 import { installErrorHandling, installJsonParser } from "./http/errors.js";
+import { installMetrics } from "./http/metrics.js";
 import { healthRoutes, simulatorRoutes } from "./http/routes/catalog.js";
 import { jobRoutes } from "./http/routes/jobs.js";
 import { sessionRoutes } from "./http/routes/sessions.js";
@@ -94,6 +95,7 @@ async function serve(config: ServerConfig, store: Store, runtime: Runtime): Prom
   app.setSerializerCompiler(serializerCompiler);
   installJsonParser(app);
   installErrorHandling(app);
+  installMetrics(app, store);
 
   const recovery = await recover(store, runtime, sessions, instanceId);
   capture.prune(new Set(store.openJobs().map((j) => j.id)));
