@@ -4,3 +4,4 @@ export { loadSimulators, loadSimulator, type Simulator } from "./services/simula
 export { BASE_IMAGE, simulatorImage } from "./images.js";
 export { LABELS } from "./services/sessions.js";
 export * from "./setup/index.js";
+export { webLogin, type LoginOutcome } from "./services/web-login.js";
