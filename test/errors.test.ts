@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { BadRequestError, ConflictError, Env, NotFoundError } from "@terrarium/sdk";
+import { statSync, readFileSync } from "node:fs";
+import { AuthenticationError, BadRequestError, ConflictError, Env, NotFoundError, Terrarium } from "@terrarium/sdk";
 import { podmanObjectsOf, startTestServer, type TestServer } from "./helpers.js";
 
 describe("bad input gets a clear error and leaves nothing behind", () => {
@@ -131,5 +132,28 @@ describe("API keys", () => {
       200,
     );
     expect((await fetch(`${t.server.url}/healthz`)).status).toBe(200);
+  });
+});
+
+describe("a server bound off loopback without a configured key", () => {
+  let t: TestServer;
+  beforeAll(async () => {
+    t = await startTestServer({ host: "0.0.0.0", apiKeys: [] });
+  });
+  afterAll(async () => {
+    await t?.stop();
+  });
+
+  it("creates a key, keeps it in a file only its owner reads, and requires it", async () => {
+    expect(t.server.apiKeyFile).toBeDefined();
+    expect(statSync(t.server.apiKeyFile!).mode & 0o777).toBe(0o600);
+    const key = readFileSync(t.server.apiKeyFile!, "utf8").trim();
+    expect(key).toMatch(/^tk_/);
+    const anonymous = new Terrarium({ baseUrl: t.server.url, apiKey: "" });
+    const error = await anonymous.sessions.list().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AuthenticationError);
+    expect((error as Error).message).toMatch(/X-API-Key/);
+    expect(await new Terrarium({ baseUrl: t.server.url, apiKey: key }).sessions.list()).toEqual([]);
+    expect(((await (await fetch(`${t.server.url}/healthz`)).json()) as { auth: string }).auth).toBe("api_key");
   });
 });

@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -22,7 +22,8 @@ export async function startTestServer(overrides: Partial<ServerConfig> = {}, hom
   const dir = home ?? mkdtempSync(join(tmpdir(), "terrarium-test-"));
   const config = loadConfig({ home: dir, port: 0, logLevel: "warn", reaperIntervalMs: 250, ...overrides });
   const server = await startServer(config);
-  const client = new Terrarium({ baseUrl: server.url, apiKey: config.apiKeys[0] });
+  const generated = server.apiKeyFile ? readFileSync(server.apiKeyFile, "utf8").trim() : undefined;
+  const client = new Terrarium({ baseUrl: server.url, apiKey: config.apiKeys[0] ?? generated });
   return {
     server,
     client,
