@@ -46,6 +46,22 @@ export async function demo(): Promise<void> {
     say(`forge -> http://mirror:8080/timeline over the session network: ${reach.stdout.trim()}`);
 
     t = Date.now();
+    const { results: state } = await session.getState();
+    say(`\ngetState (${ms(t)}): what changed since the start, per environment:`);
+    for (const env of session.envs) {
+      const result = state[env.jobId]!;
+      if (!result.state) {
+        say(`  ${env.alias}: ${result.error}`);
+        continue;
+      }
+      const changes = result.state.dbs.flatMap((db) => db.changes);
+      const tables = [...new Set(changes.map((c) => `${c.table} ${c.op}`))].join(", ");
+      say(`  ${env.alias.padEnd(7)}${changes.length} row change(s)${tables ? `: ${tables}` : ""}`);
+      const ticket = changes.find((c) => c.table === "ticket");
+      if (ticket) say(`           ticket #${ticket.pk.tkt_id}: "${ticket.after?.title}" (${ticket.after?.status})`);
+    }
+
+    t = Date.now();
     const reset = await session.reset();
     say(
       `\nreset (${ms(t)}): ${Object.entries(reset.results)

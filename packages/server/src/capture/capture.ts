@@ -72,24 +72,27 @@ export class StateCapture {
     rmSync(temporary, { recursive: true, force: true });
     mkdirSync(temporary, { recursive: true });
     const { databases, files } = target.manifest.state;
-    for (const db of databases) {
-      if (db.engine === "sqlite") {
-        writeFileSync(join(temporary, `db-${db.name}.sqlite`), await this.sqliteCopy(target.containerId, db));
-      } else if (db.engine === "postgres") {
-        const slot = slotName(target.jobId);
-        const lsn = await untilItWorks(async () => createSlot(await this.networkSource(target, db), slot));
-        writeFileSync(join(temporary, `db-${db.name}.json`), JSON.stringify({ slot, lsn }));
-      } else {
-        const mark = await untilItWorks(async () => markBinlog(await this.networkSource(target, db)));
-        writeFileSync(join(temporary, `db-${db.name}.json`), JSON.stringify(mark));
-      }
-    }
-    for (const [index, watched] of files.entries()) {
-      writeFileSync(
-        join(temporary, `files-${index}.tar`),
-        await this.runtime.archive(target.containerId, watched.root),
-      );
-    }
+    // Each source is a round trip into the environment: all of them side by side.
+    await Promise.all([
+      ...databases.map(async (db) => {
+        if (db.engine === "sqlite") {
+          writeFileSync(join(temporary, `db-${db.name}.sqlite`), await this.sqliteCopy(target.containerId, db));
+        } else if (db.engine === "postgres") {
+          const slot = slotName(target.jobId);
+          const lsn = await untilItWorks(async () => createSlot(await this.networkSource(target, db), slot));
+          writeFileSync(join(temporary, `db-${db.name}.json`), JSON.stringify({ slot, lsn }));
+        } else {
+          const mark = await untilItWorks(async () => markBinlog(await this.networkSource(target, db)));
+          writeFileSync(join(temporary, `db-${db.name}.json`), JSON.stringify(mark));
+        }
+      }),
+      ...files.map(async (watched, index) => {
+        writeFileSync(
+          join(temporary, `files-${index}.tar`),
+          await this.runtime.archive(target.containerId, watched.root),
+        );
+      }),
+    ]);
     writeFileSync(join(temporary, COMPLETE), new Date().toISOString());
     rmSync(folder, { recursive: true, force: true });
     renameSync(temporary, folder);
