@@ -109,8 +109,8 @@ export class StateCapture {
   prune(keep: Set<string>): void {
     if (!existsSync(this.dir)) return;
     for (const entry of readdirSync(this.dir)) {
-      if (!keep.has(entry.replace(/\.tmp$/, "")) || entry.endsWith(".tmp"))
-        rmSync(join(this.dir, entry), { recursive: true, force: true });
+      // A .tmp folder is a baseline a crash interrupted: never complete, always removed.
+      if (entry.endsWith(".tmp") || !keep.has(entry)) rmSync(join(this.dir, entry), { recursive: true, force: true });
     }
   }
 
