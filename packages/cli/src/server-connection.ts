@@ -10,7 +10,7 @@ export interface Connection {
 
 /** The server at TERRARIUM_URL when one answers; otherwise one started here, stopped by `close`. */
 export async function connectOrStart(say: (line: string) => void): Promise<Connection> {
-  const running = new Terrarium();
+  const running = new Terrarium({ maxRetries: 0 });
   const health = await running.health().catch(() => undefined);
   if (health) {
     say(`Using the server at ${running.baseUrl} (Terrarium ${health.version})`);

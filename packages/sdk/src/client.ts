@@ -4,14 +4,15 @@ import type {
   MakeSessionRequest,
   MakeSessionResponse,
   OutcomeResponse,
+  SessionDetails,
   SessionList,
   SimulatorList,
 } from "@terrarium/wire";
 import type { EnvSpec } from "./env.js";
-import { EnvironmentError } from "./errors.js";
+import { EnvironmentError, TerrariumError } from "./errors.js";
 import { Http } from "./http.js";
-import { Operations, type SessionState, type StateOptions } from "./operations.js";
-import { Session } from "./session.js";
+import { DEFAULT_WAIT_TIMEOUT, Operations, type SessionState, type StateOptions } from "./operations.js";
+import { Session, type SessionRecord } from "./session.js";
 import {
   mapResults,
   toJobOutcome,
@@ -24,7 +25,7 @@ import {
 } from "./types.js";
 
 export interface TerrariumOptions {
-  /** Server URL; default `TERRARIUM_URL` or http://127.0.0.1:7350. */
+  /** Server URL; default `TERRARIUM_URL`, else http://127.0.0.1:7350. */
   baseUrl?: string;
   /** Sent as `X-API-Key`; default `TERRARIUM_API_KEY`. */
   apiKey?: string;
@@ -32,59 +33,103 @@ export interface TerrariumOptions {
   timeout?: number;
   /** Retries of idempotent calls on connection errors and 502/503/504 (default 2). */
   maxRetries?: number;
-  /** Milliseconds between heartbeats (default 30 000). */
+  /** Milliseconds between background heartbeats of sessions (default 30 000). */
   heartbeatInterval?: number;
 }
 
 export interface CreateSessionOptions {
   /** Seconds to wait for every environment to be ready (default 120). */
   timeout?: number;
-  /** Default heartbeat timeout (s) of the environments; per-env options win. */
+  /** Heartbeat timeout (s) of the environments, after which the server closes them; per-env options win. */
   heartbeatTimeout?: number;
   /** Wait until every environment answers its readiness check (default true). */
   waitForReady?: boolean;
   /** Start background heartbeats (default true). */
   heartbeat?: boolean;
+  /** Cancels the creation; a session already made is closed. */
   signal?: AbortSignal;
 }
 
-const DEFAULT_URL = "http://127.0.0.1:7350";
+/** A session of environments: `Env.simulator(...)`, `Env.artifact(...)`. */
+export interface CreateFromEnvs extends CreateSessionOptions {
+  envs: EnvSpec[];
+}
+
+/** A session from a task's environments, by the task's public id. */
+export interface CreateFromTask extends CreateSessionOptions {
+  task: string;
+}
+
+export const DEFAULT_BASE_URL = "http://127.0.0.1:7350";
 
 /**
- * Client of a Terrarium server.
+ * Client of a Terrarium server. Configuration is read once, here: explicit options win over
+ * `TERRARIUM_URL` and `TERRARIUM_API_KEY`.
  *
  * @example
- * const client = new Terrarium();
+ * const client = new Terrarium();                       // or new Terrarium({ baseUrl, apiKey })
  * const session = await client.sessions.create({ envs: [Env.simulator("fossil")] });
  */
 export class Terrarium {
+  /** The server's URL, without a trailing slash. */
   readonly baseUrl: string;
+  /** Milliseconds between background heartbeats. */
   readonly heartbeatInterval: number;
+  /** Default per-request timeout in ms. */
+  readonly timeout: number;
+  /** Retries of idempotent calls. */
+  readonly maxRetries: number;
   /** @internal */
   readonly http: Http;
-  private readonly heartbeating = new Set<Session>();
+  /** Create, list, retrieve and close sessions. */
   readonly sessions: Sessions;
+  /** The simulators environments can be made from. */
   readonly simulators: Simulators;
+  private readonly heartbeating = new Set<Session>();
 
   constructor(options: TerrariumOptions = {}) {
-    this.baseUrl = (options.baseUrl ?? process.env.TERRARIUM_URL ?? DEFAULT_URL).replace(/\/+$/, "");
-    this.heartbeatInterval = options.heartbeatInterval ?? 30_000;
+    const baseUrl = options.baseUrl ?? (process.env.TERRARIUM_URL || DEFAULT_BASE_URL);
+    if (!URL.canParse(baseUrl)) {
+      throw new TerrariumError(
+        `the server URL "${baseUrl}" is not a URL (from ${options.baseUrl !== undefined ? "baseUrl" : "TERRARIUM_URL"}); e.g. ${DEFAULT_BASE_URL}`,
+      );
+    }
+    this.baseUrl = baseUrl.replace(/\/+$/, "");
+    this.heartbeatInterval = positive(options.heartbeatInterval, "heartbeatInterval") ?? 30_000;
+    this.timeout = positive(options.timeout, "timeout") ?? 300_000;
+    this.maxRetries = Math.max(0, Math.floor(options.maxRetries ?? 2));
     this.http = new Http({
       baseUrl: this.baseUrl,
-      apiKey: options.apiKey ?? process.env.TERRARIUM_API_KEY,
-      timeoutMs: options.timeout ?? 300_000,
-      maxRetries: options.maxRetries ?? 2,
+      apiKey: options.apiKey ?? (process.env.TERRARIUM_API_KEY || undefined),
+      timeoutMs: this.timeout,
+      maxRetries: this.maxRetries,
     });
     this.sessions = new Sessions(this);
     this.simulators = new Simulators(this.http);
   }
 
-  /** The server's health, version and capabilities. */
+  /**
+   * The server's health, version and capabilities.
+   *
+   * @example
+   * const { version, capabilities } = await client.health();
+   */
   health(options: { signal?: AbortSignal } = {}): Promise<Health> {
-    return this.http.request<Health>("GET", "healthz", { idempotent: true, signal: options.signal, timeoutMs: 10_000 });
+    return this.http.request<Health>("GET", "healthz", {
+      idempotent: true,
+      signal: options.signal,
+      timeoutMs: Math.min(this.timeout, 10_000),
+    });
   }
 
-  /** Stops the heartbeats of this client's sessions. Sessions stay open: close them with `session.close()`. */
+  /**
+   * Stops the heartbeats of this client's open sessions. The sessions stay open: close them with
+   * `session.close()` (or let the server close them after their heartbeat timeout).
+   *
+   * @example
+   * await session.close();
+   * await client.close();
+   */
   async close(): Promise<void> {
     for (const session of [...this.heartbeating]) session.stopHeartbeat();
   }
@@ -100,27 +145,41 @@ export class Terrarium {
   }
 }
 
-/** `client.sessions`: create, list, retrieve and close sessions. */
+/**
+ * `client.sessions`: create, list, retrieve and close sessions.
+ *
+ * @example
+ * for (const s of await client.sessions.list()) console.log(s.sessionId, s.envs.length);
+ */
 export class Sessions {
+  /** @internal */
   constructor(private readonly client: Terrarium) {}
 
   /**
    * Creates a session and waits until its environments are ready. When one cannot be made or does
-   * not become ready, the session is closed and an `EnvironmentError` names each failing alias.
+   * not become ready, the session is closed and an `EnvironmentError` names each failing alias with
+   * the server's message. Heartbeats start on their own.
    *
    * @example
    * const session = await client.sessions.create({ envs: [Env.simulator("fossil", { alias: "forge" })] });
    * const fromTask = await client.sessions.create({ task: "fossil-close-ticket" });
    */
-  async create(request: ({ envs: EnvSpec[] } | { task: string }) & CreateSessionOptions): Promise<Session> {
-    const timeout = request.timeout ?? 120;
+  async create(request: CreateFromEnvs | CreateFromTask): Promise<Session> {
+    const wait = request.waitForReady !== false;
+    const timeout = request.timeout ?? DEFAULT_WAIT_TIMEOUT;
+    const deadline = Date.now() + timeout * 1000;
+    const common = {
+      // The server waits for readiness within make when asked to, saving the wait's round trip.
+      ...(wait ? { timeout } : {}),
+      ...(request.heartbeatTimeout !== undefined ? { heartbeat_timeout: request.heartbeatTimeout } : {}),
+    };
     const body: MakeSessionRequest =
       "task" in request
-        ? { type: "task", task_id: request.task, heartbeat_timeout: request.heartbeatTimeout }
-        : { type: "envs", envs: request.envs, heartbeat_timeout: request.heartbeatTimeout };
+        ? { type: "task", task_id: request.task, ...common }
+        : { type: "envs", envs: request.envs, ...common };
     const made = await this.client.http.request<MakeSessionResponse>("POST", "api/v2/sessions/make", {
       body,
-      timeoutMs: (timeout + 60) * 1000,
+      timeoutMs: this.client.timeout + (wait ? timeout * 1000 : 0),
       signal: request.signal,
     });
     const session = this.attach({
@@ -135,8 +194,9 @@ export class Sessions {
     });
     const failures: Record<string, string> = {};
     for (const env of made.envs) if (!env.success) failures[env.alias] = env.error ?? "could not be made";
-    if (Object.keys(failures).length === 0 && request.waitForReady !== false) {
-      const ready = await session.waitForReady({ timeout, signal: request.signal }).catch(async (error: unknown) => {
+    if (Object.keys(failures).length === 0 && wait) {
+      const remaining = Math.max(0, (deadline - Date.now()) / 1000);
+      const ready = await session.waitForReady({ timeout: remaining, signal: request.signal }).catch(async (error) => {
         await session.close().catch(() => undefined);
         throw error;
       });
@@ -149,20 +209,29 @@ export class Sessions {
       await session.close().catch(() => undefined);
       const list = Object.entries(failures).map(([alias, why]) => `${alias}: ${why}`);
       throw new EnvironmentError(
-        `session ${made.session_id} could not start (closed it): ${list.join("; ")}`,
+        `session ${made.session_id} could not start, so it was closed; ${list.join("; ")}`,
         failures,
+        made.session_id,
       );
     }
     if (request.heartbeat !== false) session.startHeartbeat();
     return session;
   }
 
-  /** @internal a Session object for a session that exists on the server. */
-  attach(state: ConstructorParameters<typeof Session>[2]): Session {
-    return new Session(this.client, this.client.http, state);
+  /**
+   * @internal A Session object for a session that exists on the server (no request is sent). To take
+   * over a session from another process, use `Session.load`.
+   */
+  attach(record: SessionRecord): Session {
+    return new Session(this.client, this.client.http, record);
   }
 
-  /** Sessions on the server; `status` default `active`. */
+  /**
+   * Sessions on the server; `status` default `active`.
+   *
+   * @example
+   * const all = await client.sessions.list({ status: "all" });
+   */
   async list(options: { status?: "active" | "closed" | "all"; signal?: AbortSignal } = {}): Promise<SessionInfo[]> {
     const answer = await this.client.http.request<SessionList>("GET", "api/v2/sessions", {
       query: { status: options.status ?? "active" },
@@ -172,9 +241,14 @@ export class Sessions {
     return answer.sessions.map(toSessionInfo);
   }
 
-  /** One session's record. Throws `NotFoundError` for an unknown id. */
+  /**
+   * One session's record. Throws `NotFoundError` for an unknown id.
+   *
+   * @example
+   * const { status, envs } = await client.sessions.retrieve("s_0123456789ab");
+   */
   async retrieve(sessionId: string, options: { signal?: AbortSignal } = {}): Promise<SessionInfo> {
-    const answer = await this.client.http.request<Parameters<typeof toSessionInfo>[0]>(
+    const answer = await this.client.http.request<SessionDetails>(
       "GET",
       `api/v2/sessions/${encodeURIComponent(sessionId)}`,
       { idempotent: true, signal: options.signal },
@@ -182,28 +256,49 @@ export class Sessions {
     return toSessionInfo(answer);
   }
 
-  /** What changed in a session's environments, by session id. */
+  /**
+   * What changed in a session's environments, by session id.
+   *
+   * @example
+   * const { results } = await client.sessions.state("s_0123456789ab");
+   */
   state(sessionId: string, options: StateOptions = {}): Promise<SessionState> {
     return new Operations(this.client.http, `api/v2/sessions/${encodeURIComponent(sessionId)}`).state(options);
   }
 
-  /** Closes a session by id (e.g. one another process made). */
+  /**
+   * Closes a session by id (e.g. one another process made). Unlike `session.close()`, closing a
+   * closed session throws `ConflictError`.
+   *
+   * @example
+   * const { results } = await client.sessions.close("s_0123456789ab");
+   */
   async close(sessionId: string, options: { signal?: AbortSignal } = {}): Promise<Results<JobOutcome>> {
     const answer = await this.client.http.request<OutcomeResponse>(
       "POST",
       `api/v2/sessions/${encodeURIComponent(sessionId)}/close`,
-      {
-        signal: options.signal,
-      },
+      { signal: options.signal },
     );
     return mapResults(answer, toJobOutcome);
   }
 }
 
-/** `client.simulators`: what environments can be made from. */
+/**
+ * `client.simulators`: what environments can be made from.
+ *
+ * @example
+ * const names = (await client.simulators.list()).filter((s) => s.built).map((s) => s.name);
+ */
 export class Simulators {
+  /** @internal */
   constructor(private readonly http: Http) {}
 
+  /**
+   * Every simulator of the server, and whether its image is built.
+   *
+   * @example
+   * for (const s of await client.simulators.list()) console.log(s.name, s.version, s.built);
+   */
   async list(options: { signal?: AbortSignal } = {}): Promise<SimulatorInfo[]> {
     const answer = await this.http.request<SimulatorList>("GET", "api/v2/simulators", {
       idempotent: true,
@@ -227,4 +322,11 @@ export class Simulators {
       signal: options.signal,
     });
   }
+}
+
+function positive(value: number | undefined, name: string): number | undefined {
+  if (value === undefined) return undefined;
+  if (!(Number.isFinite(value) && value > 0))
+    throw new TerrariumError(`${name} must be a positive number of ms, not ${value}`);
+  return value;
 }

@@ -10,9 +10,11 @@ export interface SimulatorEnvOptions {
 }
 
 export interface ArtifactEnvOptions {
+  /** Name of the environment inside the session (and its host name on the session network). */
   alias?: string;
   /** Resume the artifact's memory when it has one (default), or boot fresh from its disk. */
   restoreMemory?: boolean;
+  /** Seconds without heartbeats before the server closes the environment; 0 never. Default 300. */
   heartbeatTimeout?: number;
 }
 
@@ -23,7 +25,12 @@ export interface ArtifactEnvOptions {
  * await client.sessions.create({ envs: [Env.simulator("fossil", { alias: "forge" })] });
  */
 export const Env = {
-  /** An environment from a simulator's image. */
+  /**
+   * An environment from a simulator's image (`tag` default `latest`).
+   *
+   * @example
+   * Env.simulator("fossil", { alias: "forge" }) // { type: "simulator", simulator: "fossil", alias: "forge" }
+   */
   simulator(name: string, options: SimulatorEnvOptions = {}): EnvSpec {
     return {
       type: "simulator",
@@ -34,7 +41,12 @@ export const Env = {
     };
   },
 
-  /** An environment from a snapshot (artifact). */
+  /**
+   * An environment from a snapshot (artifact), with its memory restored when it has one.
+   *
+   * @example
+   * Env.artifact("a_0123456789ab", { alias: "restored", restoreMemory: false })
+   */
   artifact(artifactId: string, options: ArtifactEnvOptions = {}): EnvSpec {
     return {
       type: "artifact",

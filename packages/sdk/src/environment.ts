@@ -1,7 +1,6 @@
-import type { JobDetails } from "@terrarium/wire";
-import { CaptureError } from "./errors.js";
+import type { EnvState, JobDetails } from "@terrarium/wire";
+import { CaptureError, TerrariumError } from "./errors.js";
 import type { Http } from "./http.js";
-import type { EnvState } from "@terrarium/wire";
 import {
   Operations,
   type ExecuteOptions,
@@ -9,36 +8,59 @@ import {
   type StateOptions,
   type WaitOptions,
 } from "./operations.js";
-import { toJobInfo, type ExecuteResult, type JobInfo, type JobOutcome, type Results } from "./types.js";
+import {
+  toJobInfo,
+  type ExecuteResult,
+  type JobInfo,
+  type JobOutcome,
+  type ReadyResult,
+  type Results,
+} from "./types.js";
 
 /**
- * One running environment (job) of a session.
+ * One running environment (job) of a session. Its operations use `/api/v2/jobs/{job_id}/...` and
+ * touch no other environment of the session.
  *
  * @example
- * const { stdout } = await session.getEnv("forge")!.execute("ls /data");
+ * const forge = session.getEnv("forge")!;
+ * const { stdout } = await forge.execute("ls /data");
  */
 export class Environment {
   private readonly ops: Operations;
 
+  /** @internal environments come from `session.envs` and `session.getEnv(alias)`. */
   constructor(
     http: Http,
+    /** The server's id of this environment, e.g. `j_0123456789ab`; session answers are keyed by it. */
     readonly jobId: string,
+    /** Its name in the session, and its host name on the session's network. */
     readonly alias: string,
+    /** The simulator it was made from, or null (made from an artifact). */
     readonly simulator: string | null,
+    /** The artifact it was made from, or null (made from a simulator). */
     readonly artifactId: string | null,
   ) {
     this.ops = new Operations(http, `api/v2/jobs/${encodeURIComponent(jobId)}`);
   }
 
-  /** Runs a shell command in this environment (`/bin/sh -c`); `timeout` in seconds, default 30. */
+  /**
+   * Runs a shell command in this environment (`/bin/sh -c`); `timeout` in seconds, default 30.
+   * A command that cannot run answers with `error` set rather than throwing. Never retried.
+   *
+   * @example
+   * const { stdout, exitCode } = await env.execute("cat /etc/hostname", { timeout: 10 });
+   */
   async execute(command: string, options: ExecuteOptions = {}): Promise<ExecuteResult> {
     const { results } = await this.ops.execute(command, options);
-    const result = results[this.jobId];
-    if (!result) throw new Error(`the server answered no result for job ${this.jobId}`);
-    return result;
+    return this.own(results);
   }
 
-  /** Database rows and files this environment changed since its start or last reset. */
+  /**
+   * Database rows and files this environment changed since its start or last reset.
+   *
+   * @example
+   * const { dbs, files } = await env.getState();
+   */
   async getState(options: StateOptions = {}): Promise<EnvState> {
     const { results } = await this.ops.state(options);
     const result = results[this.jobId];
@@ -46,28 +68,60 @@ export class Environment {
     return result.state;
   }
 
-  /** Brings this environment back to its starting state. */
+  /**
+   * Brings this environment back to its starting state; its job id and alias stay.
+   *
+   * @example
+   * const { results } = await env.reset(); // results[env.jobId].success
+   */
   reset(options: OperationOptions = {}): Promise<Results<JobOutcome>> {
     return this.ops.outcome("reset", options);
   }
 
-  /** Waits until the environment's app answers its readiness check. */
-  waitForReady(options: WaitOptions = {}) {
+  /**
+   * Waits until the environment's app answers its readiness check (`timeout` seconds, default 120).
+   *
+   * @example
+   * const { ready } = await env.waitForReady({ timeout: 60 });
+   */
+  waitForReady(options: WaitOptions = {}): Promise<ReadyResult> {
     return this.ops.waitForReady(options);
   }
 
-  /** Tells the server this environment is still in use. */
+  /**
+   * Tells the server this environment is still in use (the session's heartbeats cover it already).
+   *
+   * @example
+   * await env.heartbeat();
+   */
   heartbeat(options: OperationOptions = {}): Promise<Results<JobOutcome>> {
     return this.ops.outcome("heartbeat", options);
   }
 
-  /** Closes just this environment; the session closes with its last one. */
+  /**
+   * Closes just this environment; the session closes with its last one. Closing a closed environment
+   * does nothing and answers no results.
+   *
+   * @example
+   * await session.getEnv("scratch")?.close();
+   */
   close(options: OperationOptions = {}): Promise<Results<JobOutcome>> {
-    return this.ops.outcome("close", options);
+    return this.ops.close(options);
   }
 
-  /** The server's record of this job: status, heartbeats, close reason. */
+  /**
+   * The server's record of this job: status, heartbeats, close reason.
+   *
+   * @example
+   * const { status, lastHeartbeatAt } = await env.details();
+   */
   async details(options: OperationOptions = {}): Promise<JobInfo> {
     return toJobInfo(await this.ops.details<JobDetails>(options));
+  }
+
+  private own<T>(results: Record<string, T>): T {
+    const result = results[this.jobId];
+    if (!result) throw new TerrariumError(`the server answered no result for job ${this.jobId}`);
+    return result;
   }
 }

@@ -1,15 +1,48 @@
-export { Terrarium, Sessions, Simulators, type TerrariumOptions, type CreateSessionOptions } from "./client.js";
+export {
+  Terrarium,
+  Sessions,
+  Simulators,
+  DEFAULT_BASE_URL,
+  type TerrariumOptions,
+  type CreateSessionOptions,
+  type CreateFromEnvs,
+  type CreateFromTask,
+} from "./client.js";
 export {
   Session,
+  type LoadOptions,
   type ExecuteOptions,
   type OperationOptions,
   type SessionState,
   type StateOptions,
   type WaitOptions,
 } from "./session.js";
-export type { EnvState, DbState, RowChange, FileChange, CalibrationReport } from "@terrarium/wire";
 export { Environment } from "./environment.js";
 export { Env, type EnvSpec, type SimulatorEnvOptions, type ArtifactEnvOptions } from "./env.js";
 export { SerializedSession } from "./serialized.js";
-export * from "./errors.js";
-export type { ExecuteResult, JobOutcome, Results, ReadyResult, JobInfo, SessionInfo, SimulatorInfo } from "./types.js";
+export {
+  TerrariumError,
+  ApiError,
+  BadRequestError,
+  AuthenticationError,
+  NotFoundError,
+  ConflictError,
+  ServiceUnavailableError,
+  InternalServerError,
+  TimeoutError,
+  GatewayTimeoutError,
+  ConnectionError,
+  EnvironmentError,
+  CaptureError,
+} from "./errors.js";
+export type {
+  ExecuteResult,
+  JobOutcome,
+  Readiness,
+  ReadyResult,
+  Results,
+  JobInfo,
+  SessionInfo,
+  SimulatorInfo,
+} from "./types.js";
+export type { EnvState, DbState, RowChange, FileChange, CalibrationReport, Health } from "@terrarium/wire";

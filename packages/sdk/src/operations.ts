@@ -1,15 +1,26 @@
-import type { EnvState, ExecuteResponse, OutcomeResponse, StateResponse, WaitForReadyResponse } from "@terrarium/wire";
+import {
+  DEFAULT_EXECUTE_TIMEOUT,
+  type EnvState,
+  type ExecuteResponse,
+  type OutcomeResponse,
+  type StateResponse,
+  type WaitForReadyResponse,
+} from "@terrarium/wire";
+import { ConflictError } from "./errors.js";
 import type { Http } from "./http.js";
 import {
   mapResults,
   toExecuteResult,
   toJobOutcome,
+  toReadyResult,
   type ExecuteResult,
   type JobOutcome,
+  type ReadyResult,
   type Results,
 } from "./types.js";
 
 export interface OperationOptions {
+  /** Cancels the call; the promise rejects with the signal's reason. */
   signal?: AbortSignal;
 }
 
@@ -37,9 +48,13 @@ export interface WaitOptions extends OperationOptions {
   timeout?: number;
 }
 
+export const DEFAULT_WAIT_TIMEOUT = 120;
+/** Slack on top of a server-side wait (a command, a readiness wait) before the client gives up. */
+const SLACK_MS = 30_000;
+
 /**
- * The operations a session and one of its environments share, on `/api/v2/sessions/{id}/...` or
- * `/api/v2/jobs/{id}/...`: both answer per job id.
+ * @internal The operations a session and one of its environments share, on `/api/v2/sessions/{id}/...`
+ * or `/api/v2/jobs/{id}/...`: both answer per job id.
  */
 export class Operations {
   constructor(
@@ -48,33 +63,56 @@ export class Operations {
     readonly base: string,
   ) {}
 
-  waitForReady(options: WaitOptions = {}): Promise<WaitForReadyResponse> {
-    const timeout = options.timeout ?? 120;
-    return this.http.request<WaitForReadyResponse>("GET", `${this.base}/wait_for_ready`, {
+  async waitForReady(options: WaitOptions = {}): Promise<ReadyResult> {
+    const timeout = options.timeout ?? DEFAULT_WAIT_TIMEOUT;
+    const answer = await this.http.request<WaitForReadyResponse>("GET", `${this.base}/wait_for_ready`, {
       query: { timeout },
       idempotent: true,
-      timeoutMs: (timeout + 30) * 1000,
+      timeoutMs: timeout * 1000 + SLACK_MS,
       signal: options.signal,
     });
+    return toReadyResult(answer);
   }
 
+  /** Not retried: a command may have run even when its answer was lost. */
   async execute(command: string, options: ExecuteOptions = {}): Promise<Results<ExecuteResult>> {
-    const timeout = options.timeout ?? 30;
+    const timeout = options.timeout ?? DEFAULT_EXECUTE_TIMEOUT;
     const answer = await this.http.request<ExecuteResponse>("POST", `${this.base}/execute`, {
       body: { command, timeout },
-      timeoutMs: (timeout + 30) * 1000,
+      timeoutMs: timeout * 1000 + SLACK_MS,
       signal: options.signal,
     });
     return mapResults(answer, toExecuteResult);
   }
 
-  /** reset, heartbeat and close: each answers `{ success }` per job. */
-  async outcome(op: "reset" | "heartbeat" | "close", options: OperationOptions = {}): Promise<Results<JobOutcome>> {
+  /** reset and heartbeat: each answers `{ success }` per job, and may be sent again. */
+  async outcome(
+    op: "reset" | "heartbeat",
+    options: OperationOptions & { timeoutMs?: number } = {},
+  ): Promise<Results<JobOutcome>> {
     const answer = await this.http.request<OutcomeResponse>("POST", `${this.base}/${op}`, {
-      idempotent: op !== "close",
+      idempotent: true,
       signal: options.signal,
+      ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
     });
     return mapResults(answer, toJobOutcome);
+  }
+
+  /**
+   * Closes; "already closed" (409) counts as done, which also makes a retry after a lost answer safe.
+   * Answers no results then: nothing was closed by this call.
+   */
+  async close(options: OperationOptions = {}): Promise<Results<JobOutcome>> {
+    try {
+      const answer = await this.http.request<OutcomeResponse>("POST", `${this.base}/close`, {
+        idempotent: true,
+        signal: options.signal,
+      });
+      return mapResults(answer, toJobOutcome);
+    } catch (error) {
+      if (error instanceof ConflictError) return { results: {} };
+      throw error;
+    }
   }
 
   async state(options: StateOptions = {}): Promise<SessionState> {

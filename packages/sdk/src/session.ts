@@ -1,4 +1,4 @@
-import type { SessionDetails, WaitForReadyResponse } from "@terrarium/wire";
+import type { SessionDetails } from "@terrarium/wire";
 import { Terrarium } from "./client.js";
 import { Environment } from "./environment.js";
 import { ConflictError, NotFoundError } from "./errors.js";
@@ -12,52 +12,85 @@ import {
   type WaitOptions,
 } from "./operations.js";
 import { SerializedSession } from "./serialized.js";
-import { toSessionInfo, type ExecuteResult, type JobOutcome, type Results, type SessionInfo } from "./types.js";
+import {
+  toSessionInfo,
+  type ExecuteResult,
+  type JobOutcome,
+  type ReadyResult,
+  type Results,
+  type SessionInfo,
+} from "./types.js";
 
 export type { ExecuteOptions, OperationOptions, SessionState, StateOptions, WaitOptions };
 
-interface SessionRecord {
+/** @internal what the SDK knows of a session that exists on the server. */
+export interface SessionRecord {
   sessionId: string;
   taskPublicId: string | null;
   envs: { jobId: string; alias: string; simulator: string | null; artifactId: string | null }[];
 }
 
+export interface LoadOptions {
+  /** The client to drive the session with; default a new one for the dumped server URL. */
+  client?: Terrarium;
+  /** Send heartbeats; default: as when the session was dumped. */
+  heartbeat?: boolean;
+}
+
+/** A heartbeat gets this long at least, and at most the client's timeout. */
+const MIN_HEARTBEAT_TIMEOUT_MS = 10_000;
+
 /**
- * A group of running environments, operated on together. Answers are keyed by job id; `getEnv(alias)`
- * finds one environment.
+ * A group of running environments, operated on together. Answers are keyed by job id; `envs` and
+ * `getEnv(alias)` map aliases to jobs. Heartbeats keep it alive until `close()`.
  *
  * @example
  * await using session = await client.sessions.create({ envs: [Env.simulator("fossil", { alias: "forge" })] });
  * const { results } = await session.execute("whoami");
  */
 export class Session {
+  /** The server's id of the session, e.g. `s_0123456789ab`. */
   readonly sessionId: string;
-  /** The task this session was made from, if any. */
+  /** The task this session was made from, or null. */
   readonly taskPublicId: string | null;
+  /** Its environments, in the order they were asked for. */
   readonly envs: Environment[];
   private readonly ops: Operations;
   private timer: NodeJS.Timeout | undefined;
-  private closed = false;
+  private beating = false;
+  private closing: Promise<Results<JobOutcome>> | undefined;
 
   /** @internal use `client.sessions.create` or `Session.load`. */
   constructor(
+    /** The client this session talks through. */
     readonly client: Terrarium,
     http: Http,
-    state: SessionRecord,
+    record: SessionRecord,
   ) {
-    this.ops = new Operations(http, `api/v2/sessions/${encodeURIComponent(state.sessionId)}`);
-    this.sessionId = state.sessionId;
-    this.taskPublicId = state.taskPublicId;
-    this.envs = state.envs.map((e) => new Environment(http, e.jobId, e.alias, e.simulator, e.artifactId));
+    this.ops = new Operations(http, `api/v2/sessions/${encodeURIComponent(record.sessionId)}`);
+    this.sessionId = record.sessionId;
+    this.taskPublicId = record.taskPublicId;
+    this.envs = record.envs.map((e) => new Environment(http, e.jobId, e.alias, e.simulator, e.artifactId));
   }
 
-  /** The environment with this alias, or undefined. */
+  /**
+   * The environment with this alias, or undefined.
+   *
+   * @example
+   * const result = await session.getEnv("forge")?.execute("ls -la");
+   */
   getEnv(alias: string): Environment | undefined {
     return this.envs.find((e) => e.alias === alias);
   }
 
-  /** Waits until every environment's app answers its readiness check (`timeout` seconds, default 120). */
-  waitForReady(options: WaitOptions = {}): Promise<WaitForReadyResponse> {
+  /**
+   * Waits until every environment's app answers its readiness check (`timeout` seconds, default 120).
+   * `create` does this already.
+   *
+   * @example
+   * const { ready, results } = await session.waitForReady({ timeout: 60 }); // results[jobId].error
+   */
+  waitForReady(options: WaitOptions = {}): Promise<ReadyResult> {
     return this.ops.waitForReady(options);
   }
 
@@ -72,7 +105,8 @@ export class Session {
   }
 
   /**
-   * Runs a shell command in every environment.
+   * Runs a shell command in every environment (`timeout` in seconds, default 30). An environment where
+   * it could not run has `error` set in its entry. Never retried: the command may have run.
    *
    * @example
    * const { results } = await session.execute("ls /data", { timeout: 10 });
@@ -93,46 +127,85 @@ export class Session {
     return this.ops.state(options);
   }
 
-  /** Tells the server the session is still in use (the SDK does this every 30 s on its own). */
+  /**
+   * Tells the server the session is still in use. The SDK does this on its own (see `startHeartbeat`).
+   *
+   * @example
+   * await session.heartbeat();
+   */
   heartbeat(options: OperationOptions = {}): Promise<Results<JobOutcome>> {
     return this.ops.outcome("heartbeat", options);
   }
 
-  /** Starts sending heartbeats in the background (never keeps the process alive by itself). */
+  /**
+   * Sends heartbeats in the background, every `heartbeatInterval` of the client (30 s by default).
+   * They never keep the process alive and never throw: a failed one is tried again at the next tick,
+   * and they stop once the server says the session is gone. `create` and `load` start them.
+   *
+   * @example
+   * session.stopHeartbeat(); // ... hand the session to another process, or take it back:
+   * session.startHeartbeat();
+   */
   startHeartbeat(): void {
-    if (this.timer || this.closed) return;
+    if (this.timer || this.closing) return;
     this.timer = setInterval(() => void this.beat(), this.client.heartbeatInterval);
     this.timer.unref();
     this.client.track(this);
   }
 
-  /** Stops the background heartbeats; the server closes the environments after their heartbeat timeout. */
+  /**
+   * Stops the background heartbeats; the server closes the environments after their heartbeat timeout.
+   *
+   * @example
+   * session.stopHeartbeat();
+   */
   stopHeartbeat(): void {
     clearInterval(this.timer);
     this.timer = undefined;
     this.client.untrack(this);
   }
 
+  /**
+   * Whether background heartbeats are running.
+   *
+   * @example
+   * if (!session.heartbeatRunning) session.startHeartbeat();
+   */
   get heartbeatRunning(): boolean {
     return this.timer !== undefined;
   }
 
   private async beat(): Promise<void> {
+    // A slow server must not pile up heartbeats: skip the tick while the last one is still out.
+    if (this.beating) return;
+    this.beating = true;
     try {
-      await this.heartbeat();
+      const timeoutMs = Math.min(
+        this.client.timeout,
+        Math.max(MIN_HEARTBEAT_TIMEOUT_MS, this.client.heartbeatInterval),
+      );
+      await this.ops.outcome("heartbeat", { timeoutMs });
     } catch (error) {
-      // A session closed elsewhere (or reaped) needs no more heartbeats; other failures retry next tick.
+      // Closed elsewhere (or reaped): no heartbeat can help any more. Anything else: next tick.
       if (error instanceof ConflictError || error instanceof NotFoundError) this.stopHeartbeat();
+    } finally {
+      this.beating = false;
     }
   }
 
-  /** The server's record of the session and its environments. */
+  /**
+   * The server's record of the session and its environments.
+   *
+   * @example
+   * const { status, envs } = await session.details(); // envs[0].lastHeartbeatAt
+   */
   async details(options: OperationOptions = {}): Promise<SessionInfo> {
     return toSessionInfo(await this.ops.details<SessionDetails>(options));
   }
 
   /**
-   * The session as plain JSON for `Session.load` elsewhere.
+   * The session as plain JSON for `Session.load`, in this process or another. The API key is not in
+   * it: the loading side brings its own.
    *
    * @example
    * const text = JSON.stringify(session.dump());
@@ -155,10 +228,14 @@ export class Session {
   }
 
   /**
-   * Drives a dumped session again, from any process. Uses `options.client`, or a new client for the
-   * dumped server URL (with `TERRARIUM_API_KEY`); resumes heartbeats if they were running.
+   * Drives a dumped session again. Uses `options.client`, or a new client for the dumped server URL
+   * (its API key from `TERRARIUM_API_KEY`); resumes heartbeats if they were running when dumped.
+   *
+   * @example
+   * const session = await Session.load(SerializedSession.parse(JSON.parse(text)));
+   * await session.getEnv("forge")!.execute("ls");
    */
-  static async load(serialized: SerializedSession, options: { client?: Terrarium } = {}): Promise<Session> {
+  static async load(serialized: SerializedSession, options: LoadOptions = {}): Promise<Session> {
     const data = SerializedSession.parse(serialized);
     const client = options.client ?? new Terrarium({ baseUrl: data.base_url });
     const session = client.sessions.attach({
@@ -171,30 +248,33 @@ export class Session {
         artifactId: e.artifact_id,
       })),
     });
-    if (data.heartbeat) session.startHeartbeat();
+    if (options.heartbeat ?? data.heartbeat) session.startHeartbeat();
     return session;
   }
 
   /**
-   * Closes the session: its environments and network are removed. A second close does nothing.
+   * Closes the session: heartbeats stop, its environments and network are removed. Closing again
+   * sends nothing and answers as the first close did; a session closed elsewhere answers no results.
+   * When the close itself fails (server unreachable), calling it again tries again.
    *
    * @example
-   * await session.close();
+   * const { results } = await session.close(); // results[jobId].success
    */
-  async close(options: OperationOptions = {}): Promise<Results<JobOutcome>> {
+  close(options: OperationOptions = {}): Promise<Results<JobOutcome>> {
     this.stopHeartbeat();
-    if (this.closed) return { results: {} };
-    try {
-      return await this.ops.outcome("close", options);
-    } catch (error) {
-      // Closed already (by another process, or reaped): the goal of close is met.
-      if (!(error instanceof ConflictError)) throw error;
-      return { results: {} };
-    } finally {
-      this.closed = true;
-    }
+    this.closing ??= this.ops.close(options).catch((error: unknown) => {
+      this.closing = undefined;
+      throw error;
+    });
+    return this.closing;
   }
 
+  /**
+   * `await using session = ...` closes the session at the end of the block.
+   *
+   * @example
+   * { await using session = await client.sessions.create({ envs }); await session.reset(); } // closed here
+   */
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
   }

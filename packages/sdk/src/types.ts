@@ -1,4 +1,5 @@
 import type {
+  WaitForReadyResponse,
   ExecuteResult as WireExecuteResult,
   JobDetails,
   JobOutcome as WireJobOutcome,
@@ -31,9 +32,16 @@ export interface Results<T> {
   results: Record<string, T>;
 }
 
+/** Whether an environment answers its readiness check, and why not. */
+export interface Readiness {
+  ready: boolean;
+  error?: string;
+}
+
+/** Answer of `waitForReady`: `ready` when every environment is; per job id otherwise. */
 export interface ReadyResult {
   ready: boolean;
-  results: Record<string, { ready: boolean; error?: string }>;
+  results: Record<string, Readiness>;
 }
 
 export interface JobInfo {
@@ -87,6 +95,16 @@ export const toJobOutcome = (r: WireJobOutcome): JobOutcome => ({
   success: r.success,
   ...(r.message !== undefined ? { message: r.message } : {}),
   ...(r.error !== undefined ? { error: r.error } : {}),
+});
+
+export const toReadyResult = (r: WaitForReadyResponse): ReadyResult => ({
+  ready: r.ready,
+  results: Object.fromEntries(
+    Object.entries(r.results).map(([job, x]) => [
+      job,
+      { ready: x.ready, ...(x.error !== undefined ? { error: x.error } : {}) },
+    ]),
+  ),
 });
 
 export function mapResults<W, T>(answer: { results: Record<string, W> }, map: (w: W) => T): Results<T> {
