@@ -1,0 +1,91 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Env, type EnvState, type Session } from "@terrarium/sdk";
+import { environmentAddress, startTestServer, type TestServer } from "./helpers.js";
+
+// MediaWiki's answers are deep, loosely typed JSON: read them as such in this test client.
+type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+/** MediaWiki's action API as a client would use it: login token, clientlogin, csrf token, edit. */
+class WikiApi {
+  private cookies = new Map<string, string>();
+  constructor(readonly base: string) {}
+
+  private async call(params: Record<string, string>, post = false): Promise<Json> {
+    const body = new URLSearchParams({ format: "json", ...params });
+    const response = await fetch(`${this.base}/api.php${post ? "" : `?${body}`}`, {
+      method: post ? "POST" : "GET",
+      headers: { cookie: [...this.cookies].map(([k, v]) => `${k}=${v}`).join("; ") },
+      body: post ? body : undefined,
+    });
+    for (const line of response.headers.getSetCookie()) {
+      const [pair] = line.split(";");
+      const i = pair!.indexOf("=");
+      this.cookies.set(pair!.slice(0, i), pair!.slice(i + 1));
+    }
+    return (await response.json()) as Json;
+  }
+
+  async login(user: string, password: string): Promise<void> {
+    const token = (await this.call({ action: "query", meta: "tokens", type: "login" })).query.tokens.logintoken;
+    const answer = await this.call(
+      { action: "clientlogin", username: user, password, logintoken: token, loginreturnurl: this.base },
+      true,
+    );
+    if (answer.clientlogin?.status !== "PASS") throw new Error(`login failed: ${JSON.stringify(answer)}`);
+  }
+
+  async edit(title: string, text: string, summary: string): Promise<Json> {
+    const token = (await this.call({ action: "query", meta: "tokens" })).query.tokens.csrftoken;
+    const answer = await this.call({ action: "edit", title, text, summary, token }, true);
+    if (answer.edit?.result !== "Success") throw new Error(`edit failed: ${JSON.stringify(answer)}`);
+    return answer.edit;
+  }
+}
+
+describe("getState on mediawiki (MariaDB binlog)", () => {
+  let t: TestServer;
+  let session: Session;
+  const stateOf = async (): Promise<EnvState> => {
+    const { results } = await session.getState();
+    const result = results[session.envs[0]!.jobId]!;
+    if (!result.state) throw new Error(result.error);
+    return result.state;
+  };
+
+  beforeAll(async () => {
+    t = await startTestServer();
+    session = await t.client.sessions.create({ envs: [Env.simulator("mediawiki", { alias: "wiki" })] });
+  });
+  afterAll(async () => {
+    await session?.close();
+    await t?.stop();
+  });
+
+  it("reports the page and revision a new page written through the API inserts, and reset removes them", async () => {
+    expect((await stateOf()).dbs[0]!.changes).toEqual([]);
+    const api = new WikiApi(`http://${await environmentAddress(session.envs[0]!.jobId)}`);
+    await api.login("alice", "alice-password");
+    expect((await stateOf()).dbs[0]!.changes).toEqual([]); // a login is not a mutation
+    const edit = await api.edit("Release checklist", "== Steps ==\n# Tag\n# Announce", "start the checklist");
+
+    const state = await stateOf();
+    const changes = state.dbs[0]!.changes;
+    const page = changes.find((c) => c.table === "wikidb.page" && c.op === "insert");
+    expect(page?.after).toMatchObject({ page_title: "Release_checklist", page_namespace: 0, page_id: edit.pageid });
+    expect(changes.find((c) => c.table === "wikidb.revision" && c.op === "insert")?.after).toMatchObject({
+      rev_page: edit.pageid,
+      rev_id: edit.newrevid,
+    });
+    expect(changes.some((c) => c.table === "wikidb.text" && String(c.after?.old_text).includes("# Announce"))).toBe(
+      true,
+    );
+    expect(state.dbs[0]!.capture.method).toBe("binlog");
+
+    await session.reset();
+    expect((await stateOf()).dbs[0]!.changes).toEqual([]);
+    const html = await (
+      await fetch(`http://${await environmentAddress(session.envs[0]!.jobId)}/index.php?title=Release_checklist`)
+    ).text();
+    expect(html).not.toContain("Announce");
+  });
+});
