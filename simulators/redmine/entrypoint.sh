@@ -1,0 +1,40 @@
+#!/bin/bash
+# The redmine environment's entry script: starts PostgreSQL, waits for it, then Redmine under puma on
+# port 3000. On SIGTERM it stops puma first, then PostgreSQL (pg_ctl stop -m fast), and exits.
+set -u
+PGBIN=/usr/lib/postgresql/15/bin
+PGDATA=/var/lib/postgresql/15/main
+as() { local u=$1; shift; setpriv --reuid="$u" --regid="$u" --init-groups "$@"; }
+
+install -d -o postgres -g postgres -m 2775 /var/run/postgresql /var/run/postgresql/15-main.pg_stat_tmp
+as postgres "$PGBIN/postgres" -D "$PGDATA" -c config_file=/etc/postgresql/15/main/postgresql.conf &
+db=$!
+web=
+stop() {
+  trap '' TERM INT
+  if [ -n "$web" ]; then
+    kill -TERM "$web" 2>/dev/null
+    wait "$web" 2>/dev/null
+  fi
+  as postgres "$PGBIN/pg_ctl" stop -D "$PGDATA" -m fast -s -t 20 2>/dev/null || kill -INT "$db" 2>/dev/null
+  wait "$db" 2>/dev/null
+  exit 0
+}
+trap stop TERM INT
+
+for _ in $(seq 1 300); do
+  as postgres "$PGBIN/pg_isready" -q -h /var/run/postgresql && break
+  kill -0 "$db" 2>/dev/null || { echo "postgres exited" >&2; exit 1; }
+  sleep 0.1
+done
+
+cd /usr/share/redmine
+as www-data env HOME=/tmp RAILS_ENV=production \
+  puma --environment production --bind tcp://0.0.0.0:3000 --threads 0:5 --tag redmine config.ru &
+web=$!
+
+# wait returns early when a trapped signal arrives; stop() then reaps both servers.
+wait "$web" || true
+wait "$web" 2>/dev/null || true
+web=
+stop
