@@ -66,14 +66,19 @@ export function loadSimulator(folder: string): Simulator {
   if (!existsSync(containerfile)) {
     throw new InvalidSimulatorError(file, [`image.containerfile: ${parsed.data.image.containerfile} does not exist`]);
   }
-  return { manifest: parsed.data, dir: folder, recipeHash: hashRecipe(folder) };
+  return { manifest: parsed.data, dir: folder, recipeHash: hashRecipe(folder, parsed.data.image) };
 }
 
-function hashRecipe(folder: string): string {
-  const hash = createHash("sha256").update(`base:${BASE_RECIPE_HASH}\n`);
+/**
+ * What the image is built from: the base image, the manifest's `image` section and every file of the
+ * build context. The rest of simulator.yaml (noise rules, login, readiness) and the tasks are read at
+ * run time, so editing them does not rebuild the image.
+ */
+function hashRecipe(folder: string, image: SimulatorManifest["image"]): string {
+  const hash = createHash("sha256").update(`base:${BASE_RECIPE_HASH}\nimage:${JSON.stringify(image)}\n`);
   for (const file of listFiles(folder)) {
     const path = relative(folder, file);
-    if (path.startsWith("tasks/") || path === "README.md") continue; // not part of the image
+    if (path.startsWith("tasks/") || path === "README.md" || path === "simulator.yaml") continue;
     hash.update(`${path}\n${statSync(file).mode & 0o111 ? "x" : "-"}\n`).update(readFileSync(file));
   }
   return hash.digest("hex").slice(0, 16);
