@@ -106,6 +106,12 @@ describe("PostgreSQL logical decoding (wal2json format 2)", () => {
     expect(normalisePg("numeric(10,2)", 2)).toBe("2.00");
     expect(normalisePg("numeric", 2.5)).toBe("2.5");
     expect(normalisePg("bigint", 12)).toBe("12");
+    // As wal2json prints them with numeric-data-types-as-string: exact, and small types as numbers.
+    expect(normalisePg("bigint", "9007199254740993")).toBe("9007199254740993");
+    expect(normalisePg("numeric(10,2)", "2.00")).toBe("2.00");
+    expect(normalisePg("integer", "42")).toBe(42);
+    expect(normalisePg("double precision", "1.5")).toBe(1.5);
+    expect(normalisePg("double precision", "NaN")).toBe("NaN");
     expect(normalisePg("timestamp with time zone", "2026-11-23 20:09:55+01")).toBe("2026-11-23T19:09:55.000Z");
     expect(normalisePg("bytea", "\\x00ff")).toEqual({ $b64: "AP8=" });
     expect(normalisePg("jsonb", '{"a": [1, 2]}')).toEqual({ a: [1, 2] });

@@ -1,3 +1,4 @@
+import { parse as parseLossless } from "lossless-json";
 import pg from "pg";
 import type { DbState, RowChange, Value } from "@terrarium/wire";
 
@@ -85,8 +86,8 @@ export async function readSlot(source: PostgresSource, slot: string): Promise<Po
          'format-version', '2', 'include-xids', '1', 'include-timestamp', '1', 'include-types', '1', 'include-pk', '1')`,
       [slot, cut],
     );
-    // wal2json prints integers as JSON numbers: a bigint above 2^53 loses precision here.
-    return { cut, ...decode(rows.map((r) => JSON.parse(r.data) as Wal2JsonRecord)) };
+    // Numbers are read as their digits, so bigints and numerics keep every one (normalisePg types them).
+    return { cut, ...decode(rows.map((r) => parseLossless(r.data, undefined, String) as Wal2JsonRecord)) };
   } finally {
     await client.end();
   }
@@ -148,10 +149,17 @@ function row(columns: Wal2JsonColumn[]): Record<string, Value> {
   return Object.fromEntries(columns.map((c) => [c.name, normalisePg(c.type, c.value)]));
 }
 
+/** Types whose every value a JSON number holds exactly; bigint and numeric stay strings. */
+const SMALL_NUMBERS = new Set(["smallint", "integer", "real", "double precision", "oid"]);
+
 /** One canonical encoding per type: big numbers as strings, timestamps ISO-8601, bytes as $b64, JSON parsed. */
 export function normalisePg(type: string, value: unknown): Value {
   if (value === null || value === undefined) return null;
   const t = type.toLowerCase();
+  if (typeof value === "string" && SMALL_NUMBERS.has(t)) {
+    const n = Number(value);
+    return Number.isFinite(n) ? n : value; // NaN and Infinity have no JSON number
+  }
   // wal2json prints numerics as JSON numbers ("2.00" arrives as 2): the declared scale restores them.
   const scale = /^numeric\(\d+,(\d+)\)$/.exec(t)?.[1];
   if (scale !== undefined && typeof value === "number") return value.toFixed(Number(scale));
