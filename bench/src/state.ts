@@ -4,7 +4,10 @@
 // - write throughput with capture on vs off: PostgreSQL with and without the job's logical
 //   replication slot, MariaDB with the binary log on and off (sql_log_bin) for the writing session.
 //   SQLite capture diffs snapshots and adds nothing to writes, so it has no such figure.
+// - the same latencies on the real apps, redmine (PostgreSQL) and mediawiki (MariaDB), and redmine's own
+//   write throughput through its REST API (issues filed by alice) with the slot present vs dropped.
 // Rows are written with each engine's own client inside the environment: this measures capture.
+import { execFileSync } from "node:child_process";
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -16,6 +19,7 @@ import { figure, median, printFigures, timed, type Figure } from "./stats.js";
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const SIZES = [0, 100, 10_000];
 const WRITES = 2000;
+const APP_WRITES = 60;
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 
 interface Engine {
@@ -23,8 +27,10 @@ interface Engine {
   label: string;
   /** A shell command writing `n` new rows. */
   writeRows(n: number): string;
-  /** A shell command printing the seconds `WRITES` single-row transactions take, capture on or off. */
+  /** The seconds `writes` writes take, capture on or off. */
   writeLoad?(env: Environment, captureOn: boolean): Promise<number>;
+  /** How many writes one `writeLoad` makes, and what they are. */
+  writes?: { count: number; what: string };
 }
 
 const run = async (env: Environment, command: string) => {
@@ -55,6 +61,7 @@ const engines: Engine[] = [
       const out = await run(env, `pgbench -n -f /tmp/w.sql -t ${WRITES} -c 1 app`);
       return WRITES / Number(/tps = ([\d.]+)/.exec(out)![1]);
     },
+    writes: { count: WRITES, what: "writes" },
   },
   {
     simulator: "mariadb-capture",
@@ -70,8 +77,50 @@ const engines: Engine[] = [
       const out = await run(env, `mysql -N app -e "${sql}"`);
       return Number(out.trim().split("\n").pop());
     },
+    writes: { count: WRITES, what: "writes" },
+  },
+  {
+    simulator: "redmine",
+    label: "PostgreSQL (redmine)",
+    writeRows: (n) =>
+      `runuser -u postgres -- psql -q -d redmine -c "INSERT INTO journals (journalized_id, journalized_type, user_id, notes, created_on, private_notes) SELECT 1, 'Issue', 5, 'bench ' || x, now(), false FROM generate_series(1, ${n}) x"`,
+    async writeLoad(env, captureOn) {
+      if (!captureOn)
+        await run(
+          env,
+          `runuser -u postgres -- psql -q -d redmine -c "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots"`,
+        );
+      const base = `http://${environmentAddress(env)}:3000`;
+      const started = performance.now();
+      for (let i = 0; i < APP_WRITES; i++) {
+        const response = await fetch(`${base}/issues.json`, {
+          method: "POST",
+          headers: { "content-type": "application/json", "x-redmine-api-key": REDMINE_ALICE_KEY },
+          body: JSON.stringify({ issue: { project_id: "dispatch", tracker_id: 1, subject: `Bench issue ${i}` } }),
+        });
+        if (response.status !== 201) throw new Error(`redmine: POST /issues.json answered ${response.status}`);
+        await response.arrayBuffer();
+      }
+      return (performance.now() - started) / 1000;
+    },
+    writes: { count: APP_WRITES, what: "issues filed through the REST API" },
+  },
+  {
+    simulator: "mediawiki",
+    label: "MariaDB (mediawiki)",
+    writeRows: (n) =>
+      `mysql wikidb -e "INSERT INTO watchlist (wl_user, wl_namespace, wl_title) SELECT 1, 0, CONCAT('Bench_', seq) FROM seq_1_to_${n}"`,
   },
 ];
+
+/** alice's documented API key (simulators/redmine/README.md). */
+const REDMINE_ALICE_KEY = "ea772078475384da42815b1183852681f2bb2bb9";
+
+/** The environment's address on its session network, as Podman reports it. */
+function environmentAddress(env: Environment): string {
+  const format = "{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}";
+  return execFileSync("podman", ["inspect", "-f", format, `terrarium-${env.jobId}`], { encoding: "utf8" }).trim();
+}
 
 async function main(): Promise<void> {
   const fixtures = join(root, "test", "fixtures", "simulators");
@@ -80,12 +129,14 @@ async function main(): Promise<void> {
   const home = mkdtempSync(join(tmpdir(), "terrarium-bench-"));
   const figures: Figure[] = [];
   const configs = [
-    { dir: join(root, "simulators"), names: ["fossil"] },
+    { dir: join(root, "simulators"), names: ["fossil", "redmine", "mediawiki"] },
     { dir: fixtures, names: ["pg-capture", "mariadb-capture"] },
   ];
   try {
     for (const { dir, names } of configs) {
-      const server = await startServer(loadConfig({ home, port: 0, logLevel: "warn", simulatorsDir: dir }));
+      const server = await startServer(
+        loadConfig({ home, port: 0, proxyPort: 0, logLevel: "warn", simulatorsDir: dir }),
+      );
       const client = new Terrarium({ baseUrl: server.url });
       try {
         for (const engine of engines.filter((e) => names.includes(e.simulator))) {
@@ -145,7 +196,10 @@ async function measure(client: Terrarium, engine: Engine): Promise<Figure[]> {
   if (on.length > 0) {
     const ms = (s: number[]) => s.map((x) => x * 1000);
     figures.push(
-      figure(`${engine.label}: ${WRITES} writes, capture on`, ms(on), { operation: "capture off", samples: ms(off) }),
+      figure(`${engine.label}: ${engine.writes!.count} ${engine.writes!.what}, capture on`, ms(on), {
+        operation: "capture off",
+        samples: ms(off),
+      }),
     );
     process.stderr.write(`${engine.label}: write time ratio on/off ${(median(on) / median(off)).toFixed(2)}\n`);
   }
