@@ -20,7 +20,14 @@ export interface TestServer {
 /** A real server on a free port with its own data directory and its own Podman API service. */
 export async function startTestServer(overrides: Partial<ServerConfig> = {}, home?: string): Promise<TestServer> {
   const dir = home ?? mkdtempSync(join(tmpdir(), "terrarium-test-"));
-  const config = loadConfig({ home: dir, port: 0, logLevel: "warn", reaperIntervalMs: 250, ...overrides });
+  const config = loadConfig({
+    home: dir,
+    port: 0,
+    proxyPort: 0,
+    logLevel: "warn",
+    reaperIntervalMs: 250,
+    ...overrides,
+  });
   const server = await startServer(config);
   const generated = server.apiKeyFile ? readFileSync(server.apiKeyFile, "utf8").trim() : undefined;
   const client = new Terrarium({ baseUrl: server.url, apiKey: config.apiKeys[0] ?? generated });

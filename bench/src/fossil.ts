@@ -44,7 +44,7 @@ async function baselineRun(): Promise<number> {
 
 async function main(): Promise<void> {
   const home = mkdtempSync(join(tmpdir(), "terrarium-bench-"));
-  const server = await startServer(loadConfig({ home, port: 0, logLevel: "warn" }));
+  const server = await startServer(loadConfig({ home, port: 0, proxyPort: 0, logLevel: "warn" }));
   const client = new Terrarium({ baseUrl: server.url });
   const samples = { create: [] as number[], execute: [] as number[], reset: [] as number[], close: [] as number[] };
   const baseline = { run: [] as number[], exec: [] as number[] };

@@ -5,6 +5,7 @@ import {
   Operations,
   type ExecuteOptions,
   type OperationOptions,
+  type PublicUrlOptions,
   type StateOptions,
   type WaitOptions,
 } from "./operations.js";
@@ -66,6 +67,19 @@ export class Environment {
     const result = results[this.jobId];
     if (!result?.state) throw new CaptureError(result?.error ?? `the server answered no state for job ${this.jobId}`);
     return result.state;
+  }
+
+  /**
+   * This environment's browser-reachable URL: its app's port, or `port`.
+   *
+   * @example
+   * const url = await env.getPublicUrl(); // "http://j-0123456789ab.localhost:7351/"
+   */
+  async getPublicUrl(options: PublicUrlOptions = {}): Promise<string> {
+    const results = await this.ops.publicUrls(options);
+    const own = results[this.jobId];
+    if (!own) throw new TerrariumError(`the server answered no URL for job ${this.jobId}`);
+    return own.url;
   }
 
   /**

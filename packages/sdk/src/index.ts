@@ -13,11 +13,13 @@ export {
   type LoadOptions,
   type ExecuteOptions,
   type OperationOptions,
+  type PublicUrlOptions,
   type SessionState,
   type StateOptions,
   type WaitOptions,
 } from "./session.js";
 export { Environment } from "./environment.js";
+export { LoginError, type LoginOptions, type LoginResult } from "./login.js";
 export { Env, type EnvSpec, type SimulatorEnvOptions, type ArtifactEnvOptions } from "./env.js";
 export { SerializedSession } from "./serialized.js";
 export {

@@ -2,6 +2,8 @@ import {
   DEFAULT_EXECUTE_TIMEOUT,
   type EnvState,
   type ExecuteResponse,
+  type LoginPlanResponse,
+  type PublicUrlResponse,
   type OutcomeResponse,
   type StateResponse,
   type WaitForReadyResponse,
@@ -41,6 +43,11 @@ export interface SessionState {
   mode: "net" | "log";
   capturedAt: string;
   results: Record<string, { state?: EnvState; error?: string }>;
+}
+
+export interface PublicUrlOptions extends OperationOptions {
+  /** A port of the environment; default its simulator's app port. */
+  port?: number;
 }
 
 export interface WaitOptions extends OperationOptions {
@@ -122,6 +129,23 @@ export class Operations {
       signal: options.signal,
     });
     return { mode: answer.mode, capturedAt: answer.captured_at, results: answer.results };
+  }
+
+  async publicUrls(options: PublicUrlOptions = {}): Promise<PublicUrlResponse["results"]> {
+    const answer = await this.http.request<PublicUrlResponse>("GET", `${this.base}/public_url`, {
+      query: options.port === undefined ? {} : { port: options.port },
+      idempotent: true,
+      signal: options.signal,
+    });
+    return answer.results;
+  }
+
+  async loginPlans(options: OperationOptions = {}): Promise<LoginPlanResponse["results"]> {
+    const answer = await this.http.request<LoginPlanResponse>("GET", `${this.base}/login`, {
+      idempotent: true,
+      signal: options.signal,
+    });
+    return answer.results;
   }
 
   details<T>(options: OperationOptions = {}): Promise<T> {

@@ -1,11 +1,14 @@
 import type { SessionDetails } from "@terrarium/wire";
+import type { Browser } from "playwright-core";
 import { Terrarium } from "./client.js";
 import { Environment } from "./environment.js";
 import { ConflictError, NotFoundError } from "./errors.js";
 import type { Http } from "./http.js";
+import { logIn, type LoginOptions, type LoginResult } from "./login.js";
 import {
   Operations,
   type ExecuteOptions,
+  type PublicUrlOptions,
   type OperationOptions,
   type SessionState,
   type StateOptions,
@@ -21,7 +24,7 @@ import {
   type SessionInfo,
 } from "./types.js";
 
-export type { ExecuteOptions, OperationOptions, SessionState, StateOptions, WaitOptions };
+export type { ExecuteOptions, OperationOptions, PublicUrlOptions, SessionState, StateOptions, WaitOptions };
 
 /** @internal what the SDK knows of a session that exists on the server. */
 export interface SessionRecord {
@@ -125,6 +128,35 @@ export class Session {
    */
   getState(options: StateOptions = {}): Promise<SessionState> {
     return this.ops.state(options);
+  }
+
+  /**
+   * Browser-reachable URLs of the environments, by alias: the app's port, or `port`. They go through
+   * the server's environment proxy; with a configured public domain they carry the session's token.
+   *
+   * @example
+   * const urls = await session.getPublicUrl(); // { forge: "http://j-0123456789ab.localhost:7351/" }
+   * const other = await session.getPublicUrl({ port: 8080 });
+   */
+  async getPublicUrl(options: PublicUrlOptions = {}): Promise<Record<string, string>> {
+    const results = await this.ops.publicUrls(options);
+    return Object.fromEntries(Object.values(results).map((r) => [r.alias, r.url]));
+  }
+
+  /**
+   * Logs in to every environment whose simulator declares a browser login, in one new context of
+   * `browser` (a Playwright `Browser`; playwright-core is needed for this method only): one page per
+   * environment, by alias, each at its public URL and logged in as the simulator's user. A failed step
+   * throws a `LoginError` naming the environment, the step, the page and a screenshot.
+   *
+   * @example
+   * const browser = await chromium.launch({ executablePath: "/usr/bin/chromium" });
+   * const { pages, context } = await session.login(browser);
+   * await pages.forge!.click("text=Tickets");
+   * await context.close();
+   */
+  async login(browser: Browser, options: LoginOptions & OperationOptions = {}): Promise<LoginResult> {
+    return logIn(browser, await this.ops.loginPlans(options), options);
   }
 
   /**

@@ -20,9 +20,19 @@ export interface ServerConfig {
   /** Bytes of stdout and of stderr kept per execute. */
   execOutputLimit: number;
   logLevel: string;
+  /** Where the environment proxy listens; its host defaults to the API's. Port 0 picks a free one. */
+  proxyHost?: string;
+  proxyPort: number;
+  /**
+   * Base domain of public URLs (`<job>--<port>.<domain>`), for remote use behind a wildcard DNS
+   * record; unset means `localhost:<proxy port>`. URLs then carry the session's access token.
+   */
+  publicDomain?: string;
+  publicScheme: "http" | "https";
 }
 
 export const DEFAULT_PORT = 7350;
+export const DEFAULT_PROXY_PORT = 7351;
 
 /** The repository's `simulators/` folder, found from this file's place in the package. */
 export function defaultSimulatorsDir(): string {
@@ -48,6 +58,10 @@ export function loadConfig(overrides: Partial<ServerConfig> = {}): ServerConfig 
     reaperIntervalMs: 1000,
     execOutputLimit: 4 * 1024 * 1024,
     logLevel: env.TERRARIUM_LOG_LEVEL ?? "info",
+    proxyHost: env.TERRARIUM_PROXY_HOST || undefined,
+    proxyPort: env.TERRARIUM_PROXY_PORT ? Number(env.TERRARIUM_PROXY_PORT) : DEFAULT_PROXY_PORT,
+    publicDomain: env.TERRARIUM_PUBLIC_DOMAIN || undefined,
+    publicScheme: env.TERRARIUM_PUBLIC_SCHEME === "https" ? "https" : "http",
     ...overrides,
   };
 }

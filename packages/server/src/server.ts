@@ -16,6 +16,7 @@ import { installMetrics } from "./http/metrics.js";
 import { healthRoutes, simulatorRoutes } from "./http/routes/catalog.js";
 import { jobRoutes } from "./http/routes/jobs.js";
 import { sessionRoutes } from "./http/routes/sessions.js";
+import { EnvironmentProxy } from "./proxy/proxy.js";
 import { ensureHostFirewall } from "./runtime/podman/firewall.js";
 import { connectPodman } from "./runtime/podman/service.js";
 import type { Runtime } from "./runtime/runtime.js";
@@ -37,6 +38,8 @@ export interface TerrariumServer {
   instanceId: string;
   sessions: SessionService;
   runtime: Runtime;
+  /** The environment proxy: public URLs of environments. */
+  proxy: EnvironmentProxy;
   close(): Promise<void>;
 }
 
@@ -133,9 +136,24 @@ async function serve(config: ServerConfig, store: Store, runtime: Runtime): Prom
     capabilities: { memory_snapshots: false, disk_snapshots: false },
     auth: needsKey ? "api_key" : "none",
   });
+  const proxy = await EnvironmentProxy.start({
+    host: config.proxyHost ?? config.host,
+    port: config.proxyPort,
+    domain: config.publicDomain,
+    scheme: config.publicScheme,
+    secretFile: join(config.home, "proxy-secret"),
+    sessions,
+    runtime,
+    log: app.log,
+  }).catch((error: Error) => {
+    throw new Error(
+      `cannot start the environment proxy on port ${config.proxyPort} (${error.message}); set TERRARIUM_PROXY_PORT`,
+    );
+  });
+  app.addHook("onClose", () => proxy.close());
   await app.register(healthRoutes(health));
-  await app.register(sessionRoutes(sessions), { prefix: "/api/v2/sessions" });
-  await app.register(jobRoutes(sessions), { prefix: "/api/v2/jobs" });
+  await app.register(sessionRoutes(sessions, proxy), { prefix: "/api/v2/sessions" });
+  await app.register(jobRoutes(sessions, proxy), { prefix: "/api/v2/jobs" });
   await app.register(simulatorRoutes(catalog, sessions, runtime), { prefix: "/api/v2/simulators" });
   app.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());
 
@@ -147,7 +165,10 @@ async function serve(config: ServerConfig, store: Store, runtime: Runtime): Prom
   });
 
   // On failure startServer closes the runtime and the store; the reaper has not started yet.
-  await app.listen({ host: config.host, port: config.port });
+  await app.listen({ host: config.host, port: config.port }).catch(async (error: unknown) => {
+    await proxy.close();
+    throw error;
+  });
   reaper.start();
   const address = app.server.address();
   const port = typeof address === "object" && address ? address.port : config.port;
@@ -159,6 +180,7 @@ async function serve(config: ServerConfig, store: Store, runtime: Runtime): Prom
     instanceId,
     sessions,
     runtime,
+    proxy,
     close: () => app.close(),
   };
 }

@@ -4,3 +4,4 @@ export * from "./sessions.js";
 export * from "./simulators.js";
 export * from "./health.js";
 export * from "./state.js";
+export * from "./public.js";

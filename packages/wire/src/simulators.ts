@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { LoginStep } from "./public.js";
 
 const Port = z.number().int().min(1).max(65535);
 const SimulatorName = z
@@ -92,7 +93,18 @@ export const SimulatorManifest = z.object({
       files: z.array(WatchedDirectory).default([]),
     })
     .default({ databases: [], files: [] }),
-  login: z.object({ path: z.string().startsWith("/"), username: z.string(), password: z.string() }).optional(),
+  /**
+   * How a user logs in: the form at `path` (used by calibration over plain HTTP) and the browser
+   * steps `session.login(browser)` runs.
+   */
+  login: z
+    .object({
+      path: z.string().startsWith("/"),
+      username: z.string(),
+      password: z.string(),
+      steps: z.array(LoginStep).min(1).optional(),
+    })
+    .optional(),
   accounts: z.array(Account).default([]),
 });
 export type SimulatorManifest = z.output<typeof SimulatorManifest>;

@@ -8,6 +8,7 @@ import {
   type SessionDetails,
   type MakeEnvsRequest,
   type MakeSessionRequest,
+  type SimulatorManifest,
   type StateResponse,
   type WaitForReadyResponse,
 } from "@terrarium/wire";
@@ -468,6 +469,30 @@ export class SessionService {
     return this.o.store.listSessions(status).map((s) => this.describe(s));
   }
 
+  /** Where the proxy sends a job's traffic: only a running environment of an open job is reachable. */
+  route(jobId: string): JobRoute {
+    const job = this.o.store.getJob(jobId);
+    if (!job) return { kind: "unknown" };
+    if (job.status === "closed") return { kind: "closed", reason: job.closeReason };
+    if (job.status !== "running" || !job.containerId) return { kind: "starting" };
+    const simulator = job.simulator ? this.o.simulators().get(job.simulator) : undefined;
+    return {
+      kind: "running",
+      sessionId: job.sessionId,
+      containerId: job.containerId,
+      appPort: simulator?.manifest.app_port ?? null,
+      ready: this.ready.has(job.id),
+    };
+  }
+
+  /** The open jobs an operation names, each with its simulator's manifest when it is still installed. */
+  environments(scope: Scope): { job: JobRecord; manifest: SimulatorManifest | undefined }[] {
+    return this.jobsIn(scope).jobs.map((job) => ({
+      job,
+      manifest: job.simulator ? this.o.simulators().get(job.simulator)?.manifest : undefined,
+    }));
+  }
+
   jobDetails(jobId: string): JobDetails {
     const job = this.o.store.getJob(jobId);
     if (!job) throw notFound(`unknown job "${jobId}"`);
@@ -490,6 +515,12 @@ export class SessionService {
     return this.locks.run(sessionId, () => this.closeJobs(sessionId, jobs, "lost"));
   }
 }
+
+export type JobRoute =
+  | { kind: "unknown" }
+  | { kind: "closed"; reason: string | null }
+  | { kind: "starting" }
+  | { kind: "running"; sessionId: string; containerId: string; appPort: number | null; ready: boolean };
 
 function describeJob(job: JobRecord): JobDetails {
   return {

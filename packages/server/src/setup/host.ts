@@ -3,7 +3,7 @@ import { dirname } from "node:path";
 import { runCommand } from "./command.js";
 import type { SetupStep } from "./step.js";
 
-/** What Podman, its networking and the base-image build need from Debian. */
+/** What Podman, its networking, the base-image build and browser login (Chromium) need from Debian. */
 export const HOST_PACKAGES = [
   "podman",
   "runc",
@@ -16,6 +16,8 @@ export const HOST_PACKAGES = [
   "fuse-overlayfs",
   "iptables",
   "ca-certificates",
+  "chromium", // driven by playwright-core: browser downloads do not work on such hosts
+  "libnss-myhostname", // *.localhost resolves to loopback for every program, as it does in browsers
 ];
 
 export const PODMAN_DROP_IN = "/etc/containers/containers.conf.d/50-terrarium.conf";
@@ -38,7 +40,7 @@ export async function missingPackages(packages = HOST_PACKAGES): Promise<string[
 }
 
 export const packagesStep: SetupStep = {
-  title: "Debian packages (podman, runc, debootstrap...)",
+  title: "Debian packages (podman, runc, debootstrap, chromium...)",
   async check() {
     const missing = await missingPackages();
     return missing.length > 0 ? `missing: ${missing.join(", ")}` : undefined;

@@ -1,11 +1,12 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { JobDetails, JobIdParams } from "@terrarium/wire";
+import type { EnvironmentProxy } from "../../proxy/proxy.js";
 import type { SessionService } from "../../services/sessions.js";
 import { errors, operationRoutes } from "./operations.js";
 
 /** `/api/v2/jobs/{job_id}`: the session operations for one environment, answered in the same shape. */
 export const jobRoutes =
-  (sessions: SessionService): FastifyPluginAsyncZod =>
+  (sessions: SessionService, proxy: EnvironmentProxy): FastifyPluginAsyncZod =>
   async (app) => {
     app.get(
       "/:job_id",
@@ -19,5 +20,5 @@ export const jobRoutes =
       },
       async (request) => sessions.jobDetails(request.params.job_id),
     );
-    await app.register(operationRoutes(sessions, "job"));
+    await app.register(operationRoutes(sessions, proxy, "job"));
   };

@@ -2,6 +2,10 @@ import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import {
   ErrorBody,
+  LoginFlow,
+  LoginPlanResponse,
+  PublicUrlQuery,
+  PublicUrlResponse,
   ExecuteRequest,
   ExecuteResponse,
   OutcomeResponse,
@@ -10,6 +14,7 @@ import {
   WaitForReadyQuery,
   WaitForReadyResponse,
 } from "@terrarium/wire";
+import type { EnvironmentProxy } from "../../proxy/proxy.js";
 import type { Scope, SessionService } from "../../services/sessions.js";
 
 export const errors = { 400: ErrorBody, 401: ErrorBody, 404: ErrorBody, 409: ErrorBody, 503: ErrorBody };
@@ -18,7 +23,11 @@ export const errors = { 400: ErrorBody, 401: ErrorBody, 404: ErrorBody, 409: Err
  * The operations a session and a single job share (wait_for_ready, reset, execute, state, heartbeat,
  * close): the same routes under `/{session_id}` and `/{job_id}`, answering per job id.
  */
-export function operationRoutes(sessions: SessionService, kind: "session" | "job"): FastifyPluginAsyncZod {
+export function operationRoutes(
+  sessions: SessionService,
+  proxy: EnvironmentProxy,
+  kind: "session" | "job",
+): FastifyPluginAsyncZod {
   const param = kind === "session" ? "session_id" : "job_id";
   const params = z.object({ [param]: z.string() }) as z.ZodObject<Record<string, z.ZodString>>;
   const scopeOf = (p: Record<string, string>): Scope =>
@@ -81,6 +90,50 @@ export function operationRoutes(sessions: SessionService, kind: "session" | "job
           mode: request.query.merge_mutations ? "net" : "log",
           noise: request.query.noise,
         }),
+    );
+    app.get(
+      `/:${param}/public_url`,
+      {
+        schema: {
+          tags,
+          summary: `Browser-reachable URL of ${target} (its app port, or ?port=)`,
+          params,
+          querystring: PublicUrlQuery,
+          response: { 200: PublicUrlResponse, ...errors },
+        },
+      },
+      async (request) => {
+        const results: PublicUrlResponse["results"] = {};
+        for (const { job } of sessions.environments(scopeOf(request.params)))
+          results[job.id] = { alias: job.alias, url: proxy.url(job.id, job.sessionId, request.query.port) };
+        return { results };
+      },
+    );
+    app.get(
+      `/:${param}/login`,
+      {
+        schema: {
+          tags,
+          summary: `How a browser logs in to ${target}: public URL and the simulator's login steps`,
+          params,
+          response: { 200: LoginPlanResponse, ...errors },
+        },
+      },
+      async (request) => {
+        const results: LoginPlanResponse["results"] = {};
+        for (const { job, manifest } of sessions.environments(scopeOf(request.params))) {
+          const login = manifest?.login;
+          results[job.id] = {
+            alias: job.alias,
+            simulator: job.simulator,
+            url: proxy.url(job.id, job.sessionId),
+            flow: login?.steps
+              ? LoginFlow.parse({ username: login.username, password: login.password, steps: login.steps })
+              : null,
+          };
+        }
+        return { results };
+      },
     );
     app.post(
       `/:${param}/heartbeat`,

@@ -7,6 +7,7 @@ import {
   SessionIdParams,
   SessionList,
 } from "@terrarium/wire";
+import type { EnvironmentProxy } from "../../proxy/proxy.js";
 import type { SessionService } from "../../services/sessions.js";
 import { errors, operationRoutes } from "./operations.js";
 
@@ -14,7 +15,7 @@ const tags = ["sessions"];
 
 /** `/api/v2/sessions`: every operation fans out to the session's jobs and answers per job id. */
 export const sessionRoutes =
-  (sessions: SessionService): FastifyPluginAsyncZod =>
+  (sessions: SessionService, proxy: EnvironmentProxy): FastifyPluginAsyncZod =>
   async (app) => {
     app.post(
       "/make",
@@ -52,5 +53,5 @@ export const sessionRoutes =
       },
       async (request) => sessions.details(request.params.session_id),
     );
-    await app.register(operationRoutes(sessions, "session"));
+    await app.register(operationRoutes(sessions, proxy, "session"));
   };
