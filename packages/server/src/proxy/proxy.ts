@@ -1,4 +1,4 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { Agent, createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { Duplex } from "node:stream";
 import { createProxyServer } from "http-proxy-3";
 import type { FastifyBaseLogger } from "fastify";
@@ -42,7 +42,9 @@ type Target = { target: string } | { redirect: string; cookie: string };
  */
 export class EnvironmentProxy {
   private readonly addresses = new Map<string, string>();
-  private readonly proxy = createProxyServer({ xfwd: true, ws: true });
+  /** Connections to environments are kept open between requests. */
+  private readonly agent = new Agent({ keepAlive: true, maxSockets: 64, maxFreeSockets: 16, timeout: 60_000 });
+  private readonly proxy = createProxyServer({ xfwd: true, ws: true, agent: this.agent });
 
   private constructor(
     private readonly o: ProxyOptions,
@@ -81,6 +83,7 @@ export class EnvironmentProxy {
 
   close(): Promise<void> {
     this.proxy.close?.();
+    this.agent.destroy();
     this.server.closeAllConnections();
     return new Promise((resolve) => this.server.close(() => resolve()));
   }
