@@ -60,6 +60,10 @@ describe("the terrarium command", () => {
       };
       const changes = json.results[session.getEnv("forge")!.jobId]!.state.dbs[0]!.changes;
       expect(changes.find((c) => c.table === "ticket")?.after.title).toBe("From the CLI test");
+
+      const urls = (await terrarium("sessions", "urls", session.sessionId, "--port", "8080")).stdout;
+      const host = session.getEnv("forge")!.jobId.replace("_", "-");
+      expect(urls).toMatch(new RegExp(`^forge +http://${host}--8080\\.localhost:\\d+/$`, "m"));
     } finally {
       await session.close();
     }

@@ -77,7 +77,7 @@ describe("session networks", () => {
     );
   });
 
-  it("keeps environments away from the server's API port", async () => {
+  it("keeps environments away from the server's API port and its environment proxy", async () => {
     const host = hostAddress();
     expect(host).toBeDefined();
     // From the host the API answers on that address...
@@ -87,5 +87,11 @@ describe("session networks", () => {
     const env = first.getEnv("forge")!;
     expect(await probe(env, host!, port)).toBe("closed");
     expect(await probe(env, await gatewayOf(first.sessionId), port)).toBe("closed");
+    // The proxy listens on every interface too (it follows the API's host), and is out of reach alike:
+    // an environment must not reach other sessions' environments through it.
+    const proxyPort = t.server.proxy.port;
+    expect((await fetch(`http://${host}:${proxyPort}/`)).status).toBe(404);
+    expect(await probe(env, host!, proxyPort)).toBe("closed");
+    expect(await probe(env, await gatewayOf(first.sessionId), proxyPort)).toBe("closed");
   });
 });

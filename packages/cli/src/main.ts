@@ -4,7 +4,7 @@ import { VERSION } from "./version.js";
 import { setup } from "./commands/setup.js";
 import { upForeground } from "./commands/up.js";
 import { buildSimulators, calibrateSimulator, listSimulators } from "./commands/simulators.js";
-import { closeSession, listSessions, showState } from "./commands/sessions.js";
+import { closeSession, listSessions, showState, showUrls } from "./commands/sessions.js";
 import { demo } from "./commands/demo.js";
 
 const port = (value: string) => {
@@ -72,6 +72,13 @@ sessions
   .option("--json", "print the full state record", false)
   .option("--log", "the ordered log of changes instead of net changes", false)
   .action((id: string, o: { json: boolean; log: boolean }) => showState(id, o));
+
+sessions
+  .command("urls")
+  .description("browser-reachable URLs of a session's environments (through the server's proxy)")
+  .argument("<id>", "session id")
+  .option("--port <port>", "a port of the environments instead of their app port", port)
+  .action((id: string, o: { port?: number }) => showUrls(id, o));
 
 program
   .command("demo")

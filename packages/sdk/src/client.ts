@@ -11,7 +11,13 @@ import type {
 import type { EnvSpec } from "./env.js";
 import { EnvironmentError, TerrariumError } from "./errors.js";
 import { Http } from "./http.js";
-import { DEFAULT_WAIT_TIMEOUT, Operations, type SessionState, type StateOptions } from "./operations.js";
+import {
+  DEFAULT_WAIT_TIMEOUT,
+  Operations,
+  type PublicUrlOptions,
+  type SessionState,
+  type StateOptions,
+} from "./operations.js";
 import { Session, type SessionRecord } from "./session.js";
 import {
   mapResults,
@@ -264,6 +270,20 @@ export class Sessions {
    */
   state(sessionId: string, options: StateOptions = {}): Promise<SessionState> {
     return new Operations(this.client.http, `api/v2/sessions/${encodeURIComponent(sessionId)}`).state(options);
+  }
+
+  /**
+   * Browser-reachable URLs of a session's environments by session id, per alias.
+   *
+   * @example
+   * const urls = await client.sessions.publicUrls("s_0123456789ab", { port: 8080 });
+   */
+  async publicUrls(sessionId: string, options: PublicUrlOptions = {}): Promise<Record<string, string>> {
+    const results = await new Operations(
+      this.client.http,
+      `api/v2/sessions/${encodeURIComponent(sessionId)}`,
+    ).publicUrls(options);
+    return Object.fromEntries(Object.values(results).map((r) => [r.alias, r.url]));
   }
 
   /**

@@ -4,6 +4,8 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { startFakeApi, type FakeApi } from "./fake-api.js";
 
 const readme = readFileSync(fileURLToPath(new URL("../README.md", import.meta.url)), "utf8");
+// The ```ts examples run here against the stand-in API; the browser login example (```typescript) needs
+// a real browser and server, and test/browser-login.test.ts does what it shows.
 const examples = [...readme.matchAll(/^```ts\n([\s\S]*?)^```$/gm)].map((m) => m[1]!);
 const sdk = fileURLToPath(new URL("../src/index.js", import.meta.url));
 

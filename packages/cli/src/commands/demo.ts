@@ -45,6 +45,14 @@ export async function demo(): Promise<void> {
     );
     say(`forge -> http://mirror:8080/timeline over the session network: ${reach.stdout.trim()}`);
 
+    const urls = await session.getPublicUrl();
+    t = Date.now();
+    const page = await fetch(new URL("/rptview?rn=1", urls.forge!.split("?")[0]));
+    const open = /Demo: crash on empty input/.test(await page.text());
+    say(
+      `browser URL of forge: ${urls.forge} (GET /rptview?rn=1 through the proxy: ${page.status}, ${ms(t)}${open ? ", the new ticket is listed" : ""})`,
+    );
+
     t = Date.now();
     const { results: state } = await session.getState();
     say(`\ngetState (${ms(t)}): what changed since the start, per environment:`);

@@ -82,3 +82,13 @@ export async function showState(id: string, options: { json: boolean; log: boole
     }
   }
 }
+
+/** `terrarium sessions urls ID`: where a browser reaches each environment of a session. */
+export async function showUrls(id: string, options: { port?: number }): Promise<void> {
+  const client = new Terrarium();
+  const urls = await client.sessions.publicUrls(id, { port: options.port });
+  printTable(
+    ["ALIAS", "URL"],
+    Object.entries(urls).map(([alias, url]) => [alias, url]),
+  );
+}
