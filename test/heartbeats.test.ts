@@ -32,11 +32,12 @@ describe("heartbeats", () => {
 
   it("keeps an environment whose heartbeats run", async () => {
     const client = new Terrarium({ baseUrl: t.server.url, heartbeatInterval: 500 });
+    // Beats every 0.5 s against a 5 s timeout, watched for twice the timeout: margin for a busy machine.
     const session = await client.sessions.create({
-      envs: [Env.simulator("fossil", { alias: "forge", heartbeatTimeout: 2 })],
+      envs: [Env.simulator("fossil", { alias: "forge", heartbeatTimeout: 5 })],
     });
     try {
-      await new Promise((r) => setTimeout(r, 6000));
+      await new Promise((r) => setTimeout(r, 10_000));
       const details = await session.details();
       expect(details.status).toBe("active");
       expect(details.envs[0]?.status).toBe("running");

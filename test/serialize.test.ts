@@ -14,7 +14,7 @@ describe("dump and load", () => {
 
   it("drives the same environments from a fresh client, and heartbeats resume", async () => {
     const original = await t.client.sessions.create({
-      envs: [Env.simulator("fossil", { alias: "forge", heartbeatTimeout: 3 })],
+      envs: [Env.simulator("fossil", { alias: "forge", heartbeatTimeout: 10 })],
     });
     await original.getEnv("forge")!.execute("echo from-the-first-client > /tmp/mark");
     const saved = JSON.stringify(original.dump());
@@ -33,8 +33,8 @@ describe("dump and load", () => {
         10_000,
         "a heartbeat from the restored session",
       );
-      // Well past the 3 s timeout, the restored session's heartbeats keep it alive.
-      await new Promise((r) => setTimeout(r, 5000));
+      // Past the 10 s timeout, the restored session's heartbeats keep it alive.
+      await new Promise((r) => setTimeout(r, 12_000));
       expect((await restored.details()).status).toBe("active");
     } finally {
       await restored.close();

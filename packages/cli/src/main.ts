@@ -5,6 +5,7 @@ import { setup } from "./commands/setup.js";
 import { upForeground } from "./commands/up.js";
 import { buildSimulators, calibrateSimulator, listSimulators } from "./commands/simulators.js";
 import { closeSession, listSessions, showState, showUrls } from "./commands/sessions.js";
+import { listTasks, runTaskCommand, showTask } from "./commands/tasks.js";
 import { demo } from "./commands/demo.js";
 
 const port = (value: string) => {
@@ -79,6 +80,31 @@ sessions
   .argument("<id>", "session id")
   .option("--port <port>", "a port of the environments instead of their app port", port)
   .action((id: string, o: { port?: number }) => showUrls(id, o));
+
+const tasks = program.command("tasks").description("tasks: prompts with criteria, reference and wrong solutions");
+tasks
+  .command("ls")
+  .description("list the tasks, and every invalid task file with its problems (exit 1 if any)")
+  .action(() => listTasks());
+tasks
+  .command("show")
+  .description("a task's prompt, environments and checks")
+  .argument("<id>", "task id, e.g. redmine/escalate-webhook-bug")
+  .option("--json", "print the whole task", false)
+  .action((id: string, o: { json: boolean }) => showTask(id, o));
+tasks
+  .command("run")
+  .description(
+    "start a session from a task, run its reference (--solution) or wrong (--wrong) solution or nothing, and evaluate",
+  )
+  .argument("<id>", "task id")
+  .option("--solution", "run the reference solution", false)
+  .option("--wrong", "run the plausible wrong solution", false)
+  .option("--keep", "leave the session open afterwards", false)
+  .option("--json", "print the evaluation result as JSON", false)
+  .action((id: string, o: { solution: boolean; wrong: boolean; keep: boolean; json: boolean }) =>
+    runTaskCommand(id, o),
+  );
 
 program
   .command("demo")

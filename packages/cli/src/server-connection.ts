@@ -1,3 +1,5 @@
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { join } from "node:path";
 import { Terrarium } from "@terrarium/sdk";
 import { loadConfig, startServer, type TerrariumServer } from "@terrarium/server";
 
@@ -8,8 +10,15 @@ export interface Connection {
   close(): Promise<void>;
 }
 
-/** The server at TERRARIUM_URL when one answers; otherwise one started here, stopped by `close`. */
-export async function connectOrStart(say: (line: string) => void): Promise<Connection> {
+/**
+ * The server at TERRARIUM_URL when one answers; otherwise one started here, stopped by `close`. A
+ * `private` one listens on free ports with its own data folder (removed at close), so several commands
+ * can run side by side without sharing, or stopping, each other's server.
+ */
+export async function connectOrStart(
+  say: (line: string) => void,
+  options: { private?: boolean } = {},
+): Promise<Connection> {
   const running = new Terrarium({ maxRetries: 0 });
   const health = await running.health().catch(() => undefined);
   if (health) {
@@ -17,15 +26,22 @@ export async function connectOrStart(say: (line: string) => void): Promise<Conne
     return { client: running, close: () => running.close() };
   }
   const config = loadConfig();
-  const server = await startServer({ ...config, logLevel: "warn" });
+  if (options.private) mkdirSync(config.home, { recursive: true });
+  const home = options.private ? mkdtempSync(join(config.home, "run-")) : config.home;
+  const server = await startServer({
+    ...config,
+    logLevel: "warn",
+    ...(options.private ? { home, port: 0, proxyPort: 0 } : {}),
+  });
   const client = new Terrarium({ baseUrl: server.url });
-  say(`Started a server at ${server.url} (data in ${config.home})`);
+  say(`Started a server at ${server.url} (data in ${home})`);
   return {
     client,
     server,
     async close() {
       await client.close();
       await server.close();
+      if (options.private) rmSync(home, { recursive: true, force: true });
     },
   };
 }

@@ -7,6 +7,8 @@ import type {
   SessionDetails,
   SessionList,
   SimulatorList,
+  Task,
+  TaskList,
 } from "@terrarium/wire";
 import type { EnvSpec } from "./env.js";
 import { EnvironmentError, TerrariumError } from "./errors.js";
@@ -91,6 +93,8 @@ export class Terrarium {
   readonly sessions: Sessions;
   /** The simulators environments can be made from. */
   readonly simulators: Simulators;
+  /** The tasks sessions can be made from and evaluated against. */
+  readonly tasks: Tasks;
   private readonly heartbeating = new Set<Session>();
 
   constructor(options: TerrariumOptions = {}) {
@@ -112,6 +116,7 @@ export class Terrarium {
     });
     this.sessions = new Sessions(this);
     this.simulators = new Simulators(this.http);
+    this.tasks = new Tasks(this.http);
   }
 
   /**
@@ -349,4 +354,31 @@ function positive(value: number | undefined, name: string): number | undefined {
   if (!(Number.isFinite(value) && value > 0))
     throw new TerrariumError(`${name} must be a positive number of ms, not ${value}`);
   return value;
+}
+
+/** `client.tasks`: the server's task catalog. */
+export class Tasks {
+  /** @internal */
+  constructor(private readonly http: Http) {}
+
+  /**
+   * Every task, and every task file that does not validate with its problems.
+   *
+   * @example
+   * const { tasks, invalid } = await client.tasks.list();
+   */
+  list(options: { signal?: AbortSignal } = {}): Promise<TaskList> {
+    return this.http.request<TaskList>("GET", "api/v2/tasks", { idempotent: true, signal: options.signal });
+  }
+
+  /**
+   * One task: its prompt, environments and criteria.
+   *
+   * @example
+   * const task = await client.tasks.retrieve("redmine/escalate-webhook-bug");
+   */
+  retrieve(id: string, options: { signal?: AbortSignal } = {}): Promise<Task> {
+    const path = id.split("/").map(encodeURIComponent).join("/");
+    return this.http.request<Task>("GET", `api/v2/tasks/${path}`, { idempotent: true, signal: options.signal });
+  }
 }

@@ -2,6 +2,7 @@ export {
   Terrarium,
   Sessions,
   Simulators,
+  Tasks,
   DEFAULT_BASE_URL,
   type TerrariumOptions,
   type CreateSessionOptions,
@@ -20,6 +21,7 @@ export {
 } from "./session.js";
 export { Environment } from "./environment.js";
 export { LoginError, type LoginOptions, type LoginResult } from "./login.js";
+export type { Account, Solution, SolutionContext, SolutionOutcome } from "./solution.js";
 export { Env, type EnvSpec, type SimulatorEnvOptions, type ArtifactEnvOptions } from "./env.js";
 export { SerializedSession } from "./serialized.js";
 export {
@@ -47,4 +49,15 @@ export type {
   SessionInfo,
   SimulatorInfo,
 } from "./types.js";
-export type { EnvState, DbState, RowChange, FileChange, CalibrationReport, Health } from "@terrarium/wire";
+export type {
+  EnvState,
+  DbState,
+  RowChange,
+  FileChange,
+  CalibrationReport,
+  Health,
+  Task,
+  TaskList,
+  EvaluationResult,
+  CheckResult,
+} from "@terrarium/wire";

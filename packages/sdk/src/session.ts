@@ -1,4 +1,4 @@
-import type { SessionDetails } from "@terrarium/wire";
+import type { EvaluationResult, SessionDetails } from "@terrarium/wire";
 import type { Browser } from "playwright-core";
 import { Terrarium } from "./client.js";
 import { Environment } from "./environment.js";
@@ -59,6 +59,7 @@ export class Session {
   /** Its environments, in the order they were asked for. */
   readonly envs: Environment[];
   private readonly ops: Operations;
+  private readonly http: Http;
   private timer: NodeJS.Timeout | undefined;
   private beating = false;
   private closing: Promise<Results<JobOutcome>> | undefined;
@@ -70,6 +71,7 @@ export class Session {
     http: Http,
     record: SessionRecord,
   ) {
+    this.http = http;
     this.ops = new Operations(http, `api/v2/sessions/${encodeURIComponent(record.sessionId)}`);
     this.sessionId = record.sessionId;
     this.taskPublicId = record.taskPublicId;
@@ -157,6 +159,28 @@ export class Session {
    */
   async login(browser: Browser, options: LoginOptions & OperationOptions = {}): Promise<LoginResult> {
     return logIn(browser, await this.ops.loginPlans(options), options);
+  }
+
+  /**
+   * Scores the session's current state against the criteria of the task it was made from:
+   * `{ status, success, score, checks: [{ id, pass, score, reason, evidence }] }`. `value` is the agent's
+   * final answer, for tasks that ask for one. `status: "error"` means a check could not run (the
+   * evaluator's or the environment's fault, never the agent's).
+   *
+   * @example
+   * const result = await session.evaluate({ value: "42" });
+   * for (const c of result.checks) console.log(c.id, c.pass, c.reason);
+   */
+  evaluate(options: { value?: string } & OperationOptions = {}): Promise<EvaluationResult> {
+    return this.http.request<EvaluationResult>(
+      "POST",
+      `api/v2/sessions/${encodeURIComponent(this.sessionId)}/evaluate`,
+      {
+        body: options.value === undefined ? {} : { value: options.value },
+        idempotent: true,
+        signal: options.signal,
+      },
+    );
   }
 
   /**

@@ -13,6 +13,8 @@ export interface ServerConfig {
   requireApiKey: boolean;
   /** Folder with one sub-folder per simulator. */
   simulatorsDir: string;
+  /** Folder of the tasks that span simulators (each simulator's own are in its `tasks/`). */
+  tasksDir: string;
   /** Socket of a running Podman API service; when unset the server starts its own. */
   podmanSocket?: string;
   /** How often the reaper looks for environments whose heartbeats stopped, in ms. */
@@ -39,6 +41,11 @@ export function defaultSimulatorsDir(): string {
   return resolve(dirname(fileURLToPath(import.meta.url)), "../../../simulators");
 }
 
+/** The repository's `tasks/` folder. */
+export function defaultTasksDir(): string {
+  return resolve(dirname(fileURLToPath(import.meta.url)), "../../../tasks");
+}
+
 export function defaultHome(): string {
   return process.env.TERRARIUM_HOME ?? join(homedir(), ".terrarium");
 }
@@ -54,6 +61,7 @@ export function loadConfig(overrides: Partial<ServerConfig> = {}): ServerConfig 
     apiKeys: fromEnvKey,
     requireApiKey: env.TERRARIUM_REQUIRE_API_KEY === "1",
     simulatorsDir: env.TERRARIUM_SIMULATORS_DIR ?? defaultSimulatorsDir(),
+    tasksDir: env.TERRARIUM_TASKS_DIR ?? defaultTasksDir(),
     podmanSocket: env.TERRARIUM_PODMAN_SOCKET || undefined,
     reaperIntervalMs: 1000,
     execOutputLimit: 4 * 1024 * 1024,

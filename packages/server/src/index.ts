@@ -1,7 +1,25 @@
 export { startServer, type TerrariumServer } from "./server.js";
-export { loadConfig, defaultHome, defaultSimulatorsDir, DEFAULT_PORT, type ServerConfig } from "./config.js";
+export {
+  loadConfig,
+  defaultHome,
+  defaultSimulatorsDir,
+  defaultTasksDir,
+  DEFAULT_PORT,
+  type ServerConfig,
+} from "./config.js";
 export { loadSimulators, loadSimulator, type Simulator } from "./services/simulators.js";
 export { BASE_IMAGE, simulatorImage } from "./images.js";
 export { LABELS } from "./services/sessions.js";
 export * from "./setup/index.js";
 export { webLogin, type LoginOutcome } from "./services/web-login.js";
+export { TaskCatalog, type LoadedTask, type InvalidTask } from "./services/tasks.js";
+export { evaluate, type EvaluationInput, type LiveAccess, type EnvChanges, type EvalFn } from "./eval/evaluate.js";
+export { match, looselyEqual, type MatchContext } from "./eval/matchers.js";
+export {
+  OpenAiCompatibleJudge,
+  judgeFromEnv,
+  judgePrompt,
+  type Judge,
+  type JudgeRequest,
+  type JudgeVerdict,
+} from "./eval/judge.js";

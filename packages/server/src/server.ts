@@ -25,6 +25,10 @@ import { SimulatorCatalog } from "./services/catalog.js";
 import { HeartbeatReaper } from "./services/reaper.js";
 import { recover } from "./services/recovery.js";
 import { SessionService } from "./services/sessions.js";
+import { EvaluationService } from "./services/evaluation.js";
+import { TaskCatalog } from "./services/tasks.js";
+import { taskRoutes } from "./http/routes/tasks.js";
+import { judgeFromEnv } from "./eval/judge.js";
 import { Store } from "./store/store.js";
 import { VERSION } from "./version.js";
 
@@ -80,6 +84,7 @@ async function serve(config: ServerConfig, store: Store, runtime: Runtime): Prom
   const instanceId = store.instanceId();
   const catalog = new SimulatorCatalog(config.simulatorsDir, runtime);
   const capture = new StateCapture(runtime, join(config.home, "capture"));
+  const tasks = new TaskCatalog(config.simulatorsDir, config.tasksDir, () => catalog.all());
   const sessions = new SessionService({
     store,
     runtime,
@@ -87,7 +92,9 @@ async function serve(config: ServerConfig, store: Store, runtime: Runtime): Prom
     instanceId,
     execOutputLimit: config.execOutputLimit,
     capture,
+    tasks: () => new Map([...tasks.load().tasks].map(([id, t]) => [id, t.task])),
   });
+  const evaluation = new EvaluationService({ sessions, tasks, capture, runtime, judge: judgeFromEnv() });
 
   const app = Fastify({
     logger: { level: config.logLevel, redact: ["req.headers['x-api-key']"] },
@@ -152,7 +159,8 @@ async function serve(config: ServerConfig, store: Store, runtime: Runtime): Prom
   });
   app.addHook("onClose", () => proxy.close());
   await app.register(healthRoutes(health));
-  await app.register(sessionRoutes(sessions, proxy), { prefix: "/api/v2/sessions" });
+  await app.register(sessionRoutes(sessions, proxy, evaluation), { prefix: "/api/v2/sessions" });
+  await app.register(taskRoutes(tasks), { prefix: "/api/v2/tasks" });
   await app.register(jobRoutes(sessions, proxy), { prefix: "/api/v2/jobs" });
   await app.register(simulatorRoutes(catalog, sessions, runtime), { prefix: "/api/v2/simulators" });
   app.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());

@@ -5,3 +5,4 @@ export * from "./simulators.js";
 export * from "./health.js";
 export * from "./state.js";
 export * from "./public.js";
+export * from "./tasks.js";

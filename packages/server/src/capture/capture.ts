@@ -10,6 +10,7 @@ import { foldChanges } from "./fold.js";
 import { applyNoise } from "./noise.js";
 import { markBinlog, readBinlog, type BinlogPosition, type CascadeSnapshot } from "./mariadb.js";
 import { createSlot, readSlot, slotName } from "./postgres.js";
+import { queryMariadb, queryPostgres, querySqlite, type Rows } from "./query.js";
 import { diffSqlite } from "./sqlite-diff.js";
 
 type Database = SimulatorManifest["state"]["databases"][number];
@@ -156,6 +157,52 @@ export class StateCapture {
     return { env: target.alias, dbs, files, warnings };
   }
 
+  /**
+   * A read-only query on one of the environment's databases (the first when `db` is unset): live, or
+   * for SQLite also on the baseline copy. PostgreSQL and MariaDB run it in a READ ONLY transaction
+   * with a statement timeout; SQLite on a consistent copy opened read-only.
+   */
+  async query(
+    target: CaptureTarget,
+    request: { db?: string; sql: string; params?: unknown[]; from?: "live" | "baseline"; timeoutMs: number },
+  ): Promise<{ engine: Database["engine"]; rows: Rows }> {
+    const databases = target.manifest.state.databases;
+    const db = request.db ? databases.find((d) => d.name === request.db) : databases[0];
+    if (!db) {
+      throw new Error(
+        request.db
+          ? `no database "${request.db}" in ${target.alias} (it has ${databases.map((d) => d.name).join(", ") || "none"})`
+          : `${target.alias} declares no database`,
+      );
+    }
+    const params = request.params ?? [];
+    if (db.engine === "sqlite") {
+      if (request.from === "baseline") {
+        await this.pending.get(target.jobId);
+        const file = join(this.folder(target.jobId), `db-${db.name}.sqlite`);
+        if (!existsSync(file)) throw new Error(`${target.alias}: no baseline of ${db.name}`);
+        return { engine: db.engine, rows: querySqlite(file, request.sql, params, request.timeoutMs) };
+      }
+      mkdirSync(this.dir, { recursive: true });
+      const live = join(this.dir, `query-${target.jobId}-${randomUUID()}.sqlite`);
+      try {
+        writeFileSync(live, await this.sqliteCopy(target.containerId, db));
+        return { engine: db.engine, rows: querySqlite(live, request.sql, params, request.timeoutMs) };
+      } finally {
+        rmSync(live, { force: true });
+      }
+    }
+    if (request.from === "baseline") throw new Error(`${db.name}: only SQLite baselines can be queried directly`);
+    const source = await this.networkSource(target, db);
+    return {
+      engine: db.engine,
+      rows:
+        db.engine === "postgres"
+          ? await queryPostgres(source, request.sql, params, request.timeoutMs)
+          : await queryMariadb(source, request.sql, params, request.timeoutMs),
+    };
+  }
+
   private async networkSource(target: CaptureTarget, db: Database) {
     const info = await this.runtime.inspectEnvironment(target.containerId);
     if (!info?.address) throw new Error(`${db.name}: the environment has no address`);
@@ -265,7 +312,7 @@ export class StateCapture {
   }
 }
 
-async function firstFile(archive: Buffer): Promise<Buffer> {
+export async function firstFile(archive: Buffer): Promise<Buffer> {
   const tar = extract();
   Readable.from([archive]).pipe(tar);
   for await (const entry of tar) {

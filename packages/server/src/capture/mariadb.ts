@@ -31,7 +31,7 @@ export interface MariadbLog {
 
 const READ_TIMEOUT_MS = 30_000;
 
-const connect = (s: MariadbSource) =>
+export const connectMariadb = (s: MariadbSource) =>
   mysql.createConnection({
     host: s.address,
     port: s.port,
@@ -95,7 +95,7 @@ async function snapshot(connection: mysql.Connection, database: string, tables: 
 export async function markBinlog(
   source: MariadbSource,
 ): Promise<{ position: BinlogPosition; cascades: CascadeSnapshot }> {
-  const connection = await connect(source);
+  const connection = await connectMariadb(source);
   try {
     const position = await currentPosition(connection);
     const cascades = await snapshot(connection, source.database, await cascadeTables(connection, source.database));
@@ -114,7 +114,7 @@ export async function readBinlog(
   from: BinlogPosition,
   cascades: CascadeSnapshot,
 ): Promise<MariadbLog> {
-  const connection = await connect(source);
+  const connection = await connectMariadb(source);
   try {
     const cut = await currentPosition(connection);
     const keys = await primaryKeys(connection, source.database);
@@ -281,7 +281,7 @@ function diffRows(
  * MariaDB apps keep text in binary columns (MediaWiki's titles and page text are VARBINARY and BLOB):
  * bytes that are valid UTF-8 text are kept as strings, other bytes as {$b64}.
  */
-function normaliseRow(row: Record<string, unknown>): Record<string, Value> {
+export function normaliseRow(row: Record<string, unknown>): Record<string, Value> {
   return Object.fromEntries(
     Object.entries(row).map(([k, v]) => {
       if (Buffer.isBuffer(v)) {

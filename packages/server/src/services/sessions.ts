@@ -10,6 +10,7 @@ import {
   type MakeSessionRequest,
   type SimulatorManifest,
   type StateResponse,
+  type Task,
   type WaitForReadyResponse,
 } from "@terrarium/wire";
 import type { z } from "zod";
@@ -42,6 +43,8 @@ export interface SessionServiceOptions {
   instanceId: string;
   execOutputLimit: number;
   capture: StateCapture;
+  /** The tasks sessions can be made from, by id. */
+  tasks?: () => Map<string, Task>;
 }
 
 type MakeRequest = z.output<typeof MakeSessionRequest>;
@@ -72,15 +75,36 @@ export class SessionService {
 
   constructor(private readonly o: SessionServiceOptions) {}
 
-  async make(request: MakeRequest): Promise<MakeSessionResponse> {
-    if (request.type === "task") {
-      throw notFound(`unknown task "${request.task_id}": this server has no tasks installed`);
-    }
+  async make(input: MakeRequest): Promise<MakeSessionResponse> {
+    let taskId: string | null = null;
+    let request: EnvsRequest;
+    if (input.type === "task") {
+      const tasks = this.o.tasks?.() ?? new Map<string, Task>();
+      const task = tasks.get(input.task_id);
+      if (!task) {
+        const known = [...tasks.keys()];
+        throw notFound(
+          `unknown task "${input.task_id}"; ${known.length ? `known tasks: ${known.slice(0, 20).join(", ")}${known.length > 20 ? "..." : ""}` : "this server has no tasks"}`,
+        );
+      }
+      taskId = task.id;
+      request = {
+        type: "envs",
+        envs: task.envs.map((e) => ({
+          type: "simulator" as const,
+          simulator: e.simulator!,
+          tag: e.tag ?? "latest",
+          alias: e.alias,
+        })),
+        timeout: input.timeout,
+        heartbeat_timeout: input.heartbeat_timeout,
+      };
+    } else request = input;
     const planned = await this.plan(request);
     const createdAt = now();
     const session: SessionRecord = {
       id: newSessionId(),
-      taskPublicId: null,
+      taskPublicId: taskId,
       status: "active",
       network: "",
       createdAt,
@@ -117,7 +141,7 @@ export class SessionService {
       if (request.timeout && request.timeout > 0) await this.waitJobs(this.openJobs(session.id), request.timeout);
       return {
         session_id: session.id,
-        task_public_id: null,
+        task_public_id: taskId,
         envs: this.o.store.jobsOfSession(session.id).map((job) => ({
           job_id: job.id,
           alias: job.alias,
@@ -354,7 +378,8 @@ export class SessionService {
     return results;
   }
 
-  private captureTarget(job: JobRecord): CaptureTarget {
+  /** What capture and the evaluator's live reads need of a running job. */
+  captureTarget(job: JobRecord): CaptureTarget {
     return { jobId: job.id, alias: job.alias, containerId: job.containerId!, manifest: this.simulatorOf(job).manifest };
   }
 

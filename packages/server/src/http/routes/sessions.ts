@@ -1,5 +1,7 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import {
+  EvaluateRequest,
+  EvaluationResult,
   ListSessionsQuery,
   MakeSessionRequest,
   MakeSessionResponse,
@@ -8,6 +10,7 @@ import {
   SessionList,
 } from "@terrarium/wire";
 import type { EnvironmentProxy } from "../../proxy/proxy.js";
+import type { EvaluationService } from "../../services/evaluation.js";
 import type { SessionService } from "../../services/sessions.js";
 import { errors, operationRoutes } from "./operations.js";
 
@@ -15,7 +18,7 @@ const tags = ["sessions"];
 
 /** `/api/v2/sessions`: every operation fans out to the session's jobs and answers per job id. */
 export const sessionRoutes =
-  (sessions: SessionService, proxy: EnvironmentProxy): FastifyPluginAsyncZod =>
+  (sessions: SessionService, proxy: EnvironmentProxy, evaluation: EvaluationService): FastifyPluginAsyncZod =>
   async (app) => {
     app.post(
       "/make",
@@ -52,6 +55,19 @@ export const sessionRoutes =
         },
       },
       async (request) => sessions.details(request.params.session_id),
+    );
+    app.post(
+      "/:session_id/evaluate",
+      {
+        schema: {
+          tags,
+          summary: "Score the session's current state against its task's criteria",
+          params: SessionIdParams,
+          body: EvaluateRequest.optional(),
+          response: { 200: EvaluationResult, ...errors },
+        },
+      },
+      async (request) => evaluation.evaluate(request.params.session_id, request.body?.value),
     );
     await app.register(operationRoutes(sessions, proxy, "session"));
   };

@@ -1,0 +1,1 @@
+export { runTask, formatResult, localTasks, type RunMode, type RunOptions, type TaskRun } from "./tasks/runner.js";

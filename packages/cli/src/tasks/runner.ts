@@ -1,0 +1,135 @@
+import { pathToFileURL } from "node:url";
+import { tsImport } from "tsx/esm/api";
+import type { Account, EvaluationResult, LoginResult, Session, Solution, Terrarium } from "@terrarium/sdk";
+import { loadSimulators, TaskCatalog, type LoadedTask } from "@terrarium/server";
+
+export type RunMode = "solution" | "wrong" | "nothing";
+
+export interface TaskRun {
+  task: LoadedTask;
+  sessionId: string;
+  /** What the solution answered, if anything. */
+  answer?: string;
+  result: EvaluationResult;
+  /** Milliseconds: session start, the solution, the evaluation. */
+  timings: { create: number; solve: number; evaluate: number };
+}
+
+export interface RunOptions {
+  simulatorsDir: string;
+  tasksDir: string;
+  /** Chromium for solutions that use the UI; default /usr/bin/chromium. */
+  chromium?: string;
+  /** Keep the session open afterwards (to look around); default close it. */
+  keep?: boolean;
+  say?: (line: string) => void;
+}
+
+/** The task files on this machine (solutions are run here, whatever server runs the session). */
+export function localTasks(options: Pick<RunOptions, "simulatorsDir" | "tasksDir">): TaskCatalog {
+  const simulators = loadSimulators(options.simulatorsDir);
+  return new TaskCatalog(options.simulatorsDir, options.tasksDir, () => simulators);
+}
+
+/**
+ * Runs a task as an agent would meet it: a fresh session from the task, then its reference solution
+ * (`solution`), its wrong solution (`wrong`) or nothing, then `evaluate`. The session is closed after.
+ */
+export async function runTask(client: Terrarium, id: string, mode: RunMode, options: RunOptions): Promise<TaskRun> {
+  const say = options.say ?? (() => undefined);
+  const catalog = localTasks(options);
+  const { tasks, invalid } = catalog.load();
+  const loaded = tasks.get(id);
+  if (!loaded) {
+    const bad = invalid.find((i) => i.file.endsWith(`${id.split("/").pop()}.yaml`));
+    throw new Error(
+      bad
+        ? `task ${id} is invalid (${bad.file}):\n  ${bad.problems.join("\n  ")}`
+        : `unknown task "${id}" on this machine`,
+    );
+  }
+  let solution: Solution | undefined;
+  if (mode !== "nothing") {
+    if (!loaded.solution) throw new Error(`task ${id} has no solution module`);
+    const module = (await tsImport(pathToFileURL(loaded.solution).href, import.meta.url)) as Record<string, unknown>;
+    const exported = module[mode === "solution" ? "solve" : "wrong"];
+    if (typeof exported !== "function")
+      throw new Error(`${loaded.solution} exports no ${mode === "solution" ? "solve" : "wrong"} function`);
+    solution = exported as Solution;
+  }
+
+  let t = Date.now();
+  const session = await client.sessions.create({ task: id });
+  const timings = { create: Date.now() - t, solve: 0, evaluate: 0 };
+  say(`session ${session.sessionId} from ${id} (${timings.create} ms)`);
+  let login: LoginResult | undefined;
+  let browser: { close(): Promise<void> } | undefined;
+  try {
+    let answer: string | undefined;
+    if (solution) {
+      t = Date.now();
+      const outcome = await solution({
+        session,
+        task: { id: loaded.task.id, prompt: loaded.task.prompt },
+        urls: await baseUrls(session),
+        accounts: accountsOf(loaded, options.simulatorsDir),
+        pages: async () => {
+          if (!login) {
+            const { chromium } = await import("playwright-core");
+            const launched = await chromium.launch({ executablePath: options.chromium ?? "/usr/bin/chromium" });
+            browser = launched;
+            login = await session.login(launched);
+          }
+          return login.pages;
+        },
+      });
+      answer = outcome?.answer;
+      timings.solve = Date.now() - t;
+      say(`${mode} done (${timings.solve} ms)${answer !== undefined ? `, answer: ${JSON.stringify(answer)}` : ""}`);
+    }
+    t = Date.now();
+    const result = await session.evaluate(answer === undefined ? {} : { value: answer });
+    timings.evaluate = Date.now() - t;
+    return { task: loaded, sessionId: session.sessionId, ...(answer !== undefined ? { answer } : {}), result, timings };
+  } finally {
+    await login?.context.close().catch(() => undefined);
+    await browser?.close().catch(() => undefined);
+    if (!options.keep) await session.close();
+  }
+}
+
+/** Public URLs without the trailing slash (and without a token: the runner is on the server's machine). */
+async function baseUrls(session: Session): Promise<Record<string, string>> {
+  const urls = await session.getPublicUrl();
+  return Object.fromEntries(Object.entries(urls).map(([alias, url]) => [alias, url.split("?")[0]!.replace(/\/$/, "")]));
+}
+
+function accountsOf(loaded: LoadedTask, simulatorsDir: string): Record<string, Account[]> {
+  const simulators = loadSimulators(simulatorsDir);
+  return Object.fromEntries(
+    loaded.task.envs.map((e) => [e.alias, simulators.get(e.simulator ?? "")?.manifest.accounts ?? []]),
+  );
+}
+
+/** A result as lines: the verdict, then one line per check (nested checks indented). */
+export function formatResult(run: TaskRun): string[] {
+  const { result } = run;
+  const lines = [
+    `${result.success ? "SUCCESS" : "FAILURE"}  score ${result.score}  status ${result.status}  (${result.checks.length} checks, ${result.duration_ms} ms)`,
+  ];
+  const walk = (checks: EvaluationResult["checks"], indent: string) => {
+    for (const c of checks) {
+      const mark = c.status === "error" ? "!" : c.status === "skipped" ? "-" : c.pass ? "✔" : "✘";
+      const flags = [c.required ? "required" : "", c.weight !== 1 ? `weight ${c.weight}` : ""]
+        .filter(Boolean)
+        .join(", ");
+      lines.push(
+        `${indent}${mark} ${c.id} (${c.kind}${flags ? `, ${flags}` : ""}) ${c.score}${c.reason ? `: ${c.reason}` : ""}`,
+      );
+      if (c.checks) walk(c.checks, `${indent}    `);
+    }
+  };
+  walk(result.checks, "  ");
+  if (result.unexpected.length) lines.push(`  unexpected changes: ${result.unexpected.join(", ")}`);
+  return lines;
+}
