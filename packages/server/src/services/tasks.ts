@@ -172,7 +172,9 @@ interface ZodIssueLike {
 function describeIssue(issue: ZodIssueLike, at: PropertyKey[]): string {
   if (issue.code === "invalid_union" && issue.errors?.length) {
     const closest = [...issue.errors].sort((a, b) => a.length - b.length || depth(b) - depth(a))[0]!;
-    if (closest.length > 0) return describeIssue(closest[0]!, [...at, ...closest[0]!.path]);
+    // A misspelt field first: "unknown field mutaton" says more than "mutation is missing".
+    const first = closest.find((i) => i.code === "unrecognized_keys") ?? closest[0];
+    if (first) return describeIssue(first, [...at, ...first.path]);
   }
   const where = at.map(String).join(".") || "(top level)";
   if (issue.code === "unrecognized_keys") return `${where}: unknown field(s) ${issue.keys?.join(", ")}`;
