@@ -11,6 +11,8 @@ export interface TaskRun {
   /** What the solution answered, if anything. */
   answer?: string;
   result: EvaluationResult;
+  /** The verdict on the fresh session, before the solution ran (with `evaluateFirst`). */
+  before?: EvaluationResult;
   /** Milliseconds: session start, the solution, the evaluation. */
   timings: { create: number; solve: number; evaluate: number };
 }
@@ -22,6 +24,8 @@ export interface RunOptions {
   chromium?: string;
   /** Keep the session open afterwards (to look around); default close it. */
   keep?: boolean;
+  /** Also evaluate the fresh session before the solution runs (the "nothing done" verdict). */
+  evaluateFirst?: boolean;
   say?: (line: string) => void;
 }
 
@@ -65,6 +69,7 @@ export async function runTask(client: Terrarium, id: string, mode: RunMode, opti
   let login: LoginResult | undefined;
   let browser: { close(): Promise<void> } | undefined;
   try {
+    const before = options.evaluateFirst ? await session.evaluate() : undefined;
     let answer: string | undefined;
     if (solution) {
       t = Date.now();
@@ -90,7 +95,14 @@ export async function runTask(client: Terrarium, id: string, mode: RunMode, opti
     t = Date.now();
     const result = await session.evaluate(answer === undefined ? {} : { value: answer });
     timings.evaluate = Date.now() - t;
-    return { task: loaded, sessionId: session.sessionId, ...(answer !== undefined ? { answer } : {}), result, timings };
+    return {
+      task: loaded,
+      sessionId: session.sessionId,
+      ...(answer !== undefined ? { answer } : {}),
+      ...(before ? { before } : {}),
+      result,
+      timings,
+    };
   } finally {
     await login?.context.close().catch(() => undefined);
     await browser?.close().catch(() => undefined);
