@@ -153,6 +153,7 @@ describe("matchers", () => {
     [undefined, { $exists: false }, true],
     [null, { $null: true }, true],
     [17, { $ref: "vars.jane.id" }, true],
+    ["contact 17 called", { $contains: { $ref: "vars.jane.id" } }, true],
     ["2026-12-01T10:05:00Z", { $within: { of: "now", duration: "15m" } }, true],
     ["2026-11-30T10:05:00Z", { $within: { of: "now", duration: "1h" } }, false],
     ['{"a": {"b": 2}}', { $json: { "a.b": 2 } }, true],

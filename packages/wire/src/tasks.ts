@@ -17,10 +17,10 @@ export type Matcher =
       $lt?: number | string;
       $lte?: number | string;
       $approx?: { value: number; abs?: number; rel?: number };
-      $contains?: string;
-      $icontains?: string;
+      $contains?: string | { $ref: string };
+      $icontains?: string | { $ref: string };
       $regex?: string;
-      $startsWith?: string;
+      $startsWith?: string | { $ref: string };
       $exists?: boolean;
       $null?: boolean;
       $ref?: string;
@@ -39,6 +39,9 @@ export function regexOf(source: string): RegExp {
 }
 
 const Duration = z.string().regex(/^\d+(\.\d+)?(ms|s|m|h|d)$/, 'a duration looks like "90s", "15m", "2h" or "1d"');
+
+/** Text to look for, or a `$ref` to it: `{ $contains: { $ref: "vars.ticket.tkt_uuid" } }`. */
+const TextArg = z.union([z.string(), z.object({ $ref: z.string() }).strict()]);
 
 export const Matcher: z.ZodType<Matcher> = z.lazy(() =>
   z.union([
@@ -60,8 +63,8 @@ export const Matcher: z.ZodType<Matcher> = z.lazy(() =>
           .object({ value: z.number(), abs: z.number().min(0).optional(), rel: z.number().min(0).optional() })
           .strict()
           .optional(),
-        $contains: z.string().optional(),
-        $icontains: z.string().optional(),
+        $contains: TextArg.optional(),
+        $icontains: TextArg.optional(),
         $regex: z
           .string()
           .refine((source) => {
@@ -73,7 +76,7 @@ export const Matcher: z.ZodType<Matcher> = z.lazy(() =>
             }
           }, "not a valid regular expression")
           .optional(),
-        $startsWith: z.string().optional(),
+        $startsWith: TextArg.optional(),
         $exists: z.boolean().optional(),
         $null: z.boolean().optional(),
         $ref: z.string().optional(),

@@ -110,7 +110,14 @@ export async function match(value: unknown, matcher: Matcher, ctx: MatchContext)
   return OK;
 }
 
-async function operator(value: unknown, op: string, arg: unknown, ctx: MatchContext): Promise<MatchOutcome> {
+async function operator(value: unknown, op: string, given: unknown, ctx: MatchContext): Promise<MatchOutcome> {
+  let arg = given;
+  if (["$contains", "$icontains", "$startsWith"].includes(op) && typeof given === "object" && given !== null) {
+    const path = (given as { $ref: string }).$ref;
+    arg = ctx.ref(path);
+    if (arg === undefined) throw new UnboundRef(`$ref ${path} is not bound`);
+    if (typeof arg !== "string") arg = JSON.stringify(arg);
+  }
   switch (op) {
     case "$eq":
       return looselyEqual(value, arg) ? OK : fail(value, `is not ${show(arg)}`);
