@@ -61,6 +61,15 @@ export async function runTaskCommand(
 ): Promise<void> {
   if (options.solution && options.wrong) throw new Error("choose --solution or --wrong, not both");
   const mode: RunMode = options.solution ? "solution" : options.wrong ? "wrong" : "nothing";
+  const { tasks, invalid } = localTasks(dirs()).load();
+  if (!tasks.has(id)) {
+    const bad = invalid.find((i) => i.file.endsWith(`/${id.split("/").pop()}.yaml`));
+    throw new Error(
+      bad
+        ? `task ${id} is invalid (${bad.file}):\n  ${bad.problems.join("\n  ")}`
+        : `unknown task "${id}" (terrarium tasks ls lists them)`,
+    );
+  }
   const connection = await connectOrStart(options.json ? () => undefined : say, { private: true });
   try {
     const run = await runTask(connection.client, id, mode, {
