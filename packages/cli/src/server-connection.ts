@@ -13,14 +13,18 @@ export interface Connection {
 /**
  * The server at TERRARIUM_URL when one answers; otherwise one started here, stopped by `close`. A
  * `private` one listens on free ports with its own data folder (removed at close), so several commands
- * can run side by side without sharing, or stopping, each other's server.
+ * can run side by side without sharing, or stopping, each other's server; it is used unless
+ * TERRARIUM_URL is set.
  */
 export async function connectOrStart(
   say: (line: string) => void,
   options: { private?: boolean } = {},
 ): Promise<Connection> {
+  // A private run uses a shared server only when TERRARIUM_URL names one on purpose: a default server
+  // found by chance may be another command's, and go away under it.
   const running = new Terrarium({ maxRetries: 0 });
-  const health = await running.health().catch(() => undefined);
+  const health =
+    options.private && !process.env.TERRARIUM_URL ? undefined : await running.health().catch(() => undefined);
   if (health) {
     say(`Using the server at ${running.baseUrl} (Terrarium ${health.version})`);
     return { client: running, close: () => running.close() };

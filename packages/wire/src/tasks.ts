@@ -12,10 +12,10 @@ export type Matcher =
       $ne?: unknown;
       $in?: unknown[];
       $nin?: unknown[];
-      $gt?: number | string;
-      $gte?: number | string;
-      $lt?: number | string;
-      $lte?: number | string;
+      $gt?: number | string | { $ref: string };
+      $gte?: number | string | { $ref: string };
+      $lt?: number | string | { $ref: string };
+      $lte?: number | string | { $ref: string };
       $approx?: { value: number; abs?: number; rel?: number };
       $contains?: string | { $ref: string };
       $icontains?: string | { $ref: string };
@@ -40,6 +40,9 @@ export function regexOf(source: string): RegExp {
 
 const Duration = z.string().regex(/^\d+(\.\d+)?(ms|s|m|h|d)$/, 'a duration looks like "90s", "15m", "2h" or "1d"');
 
+/** A bound of $gt/$gte/$lt/$lte: a number, a string (timestamps compare as instants), or a `$ref`. */
+const Bound = z.union([z.number(), z.string(), z.object({ $ref: z.string() }).strict()]);
+
 /** Text to look for, or a `$ref` to it: `{ $contains: { $ref: "vars.ticket.tkt_uuid" } }`. */
 const TextArg = z.union([z.string(), z.object({ $ref: z.string() }).strict()]);
 
@@ -55,10 +58,10 @@ export const Matcher: z.ZodType<Matcher> = z.lazy(() =>
         $ne: z.unknown().optional(),
         $in: z.array(z.unknown()).optional(),
         $nin: z.array(z.unknown()).optional(),
-        $gt: z.union([z.number(), z.string()]).optional(),
-        $gte: z.union([z.number(), z.string()]).optional(),
-        $lt: z.union([z.number(), z.string()]).optional(),
-        $lte: z.union([z.number(), z.string()]).optional(),
+        $gt: Bound.optional(),
+        $gte: Bound.optional(),
+        $lt: Bound.optional(),
+        $lte: Bound.optional(),
         $approx: z
           .object({ value: z.number(), abs: z.number().min(0).optional(), rel: z.number().min(0).optional() })
           .strict()

@@ -359,7 +359,8 @@ export async function evaluate(input: EvaluationInput): Promise<EvaluationResult
       if (expect.all) {
         for (const row of rows) {
           const o = await matchWhere(row, expect.all, ctx);
-          if (!o.ok) return base(check, kind, { reason: `row ${JSON.stringify(row).slice(0, 120)}: ${o.reason}` });
+          if (!o.ok)
+            return base(check, kind, { reason: `row ${rows.indexOf(row) + 1} of ${rows.length}: ${o.reason}` });
         }
       }
       return base(check, kind, { pass: true, score: 1, evidence: { rows: rows.length } });
@@ -591,6 +592,11 @@ function allows(selector: Selector, item: Item): boolean {
   if (selector.columns) return item.op === "update" && (item.changed ?? []).every((c) => selector.columns!.includes(c));
   return true;
 }
+
+const describeRow = (row: Record<string, Value>, where: Record<string, Matcher>) =>
+  Object.keys(where)
+    .map((k) => `${k}=${JSON.stringify(readPath(row, k))}`)
+    .join(", ");
 
 const describeItem = (it: Item) => `${it.id} (${it.op} ${it.table} ${JSON.stringify(it.pk)})`;
 

@@ -95,6 +95,19 @@ export function durationMs(text: string): number {
 /** `(?i)`/`(?m)`/`(?s)` prefixes, as in the design's examples, become JavaScript flags. */
 export const toRegExp = regexOf;
 
+const TEXT_OPS = new Set(["$contains", "$icontains", "$startsWith"]);
+const REF_ARGS = new Set(["$eq", "$ne", "$in", "$nin", "$gt", "$gte", "$lt", "$lte", ...TEXT_OPS]);
+const isRef = (v: unknown): v is { $ref: string } =>
+  typeof v === "object" && v !== null && !Array.isArray(v) && Object.keys(v).length === 1 && "$ref" in v;
+
+function resolveRefs(arg: unknown, ctx: MatchContext): unknown {
+  if (Array.isArray(arg)) return arg.map((a) => resolveRefs(a, ctx));
+  if (!isRef(arg)) return arg;
+  const value = ctx.ref(arg.$ref);
+  if (value === undefined) throw new UnboundRef(`$ref ${arg.$ref} is not bound`);
+  return value;
+}
+
 const text = (v: unknown) =>
   typeof v === "string" ? v : v === null || v === undefined ? undefined : JSON.stringify(v);
 
@@ -111,13 +124,9 @@ export async function match(value: unknown, matcher: Matcher, ctx: MatchContext)
 }
 
 async function operator(value: unknown, op: string, given: unknown, ctx: MatchContext): Promise<MatchOutcome> {
-  let arg = given;
-  if (["$contains", "$icontains", "$startsWith"].includes(op) && typeof given === "object" && given !== null) {
-    const path = (given as { $ref: string }).$ref;
-    arg = ctx.ref(path);
-    if (arg === undefined) throw new UnboundRef(`$ref ${path} is not bound`);
-    if (typeof arg !== "string") arg = JSON.stringify(arg);
-  }
+  // Comparison arguments may be `{ $ref }`s: `{ $ne: { $ref: "vars.x.id" } }`, `{ $in: [1, { $ref: ... }] }`.
+  let arg = REF_ARGS.has(op) ? resolveRefs(given, ctx) : given;
+  if (TEXT_OPS.has(op) && typeof arg !== "string" && arg !== undefined) arg = JSON.stringify(arg);
   switch (op) {
     case "$eq":
       return looselyEqual(value, arg) ? OK : fail(value, `is not ${show(arg)}`);
