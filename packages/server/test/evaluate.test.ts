@@ -277,7 +277,10 @@ describe("checks", () => {
   });
 
   it("mutation: count", async () => {
-    expect((await check({ checks: [{ id: "n", mutation: { table: "notes", count: { $eq: 2 } } }] })).pass).toBe(false);
+    expect(await check({ checks: [{ id: "n", mutation: { table: "notes", count: { $eq: 2 } } }] })).toMatchObject({
+      pass: false,
+      reason: '1 change(s) matched (crm:3), not the count asked: {"$eq":2}',
+    });
     expect((await check({ checks: [{ id: "none", mutation: { table: "invoices", count: { $eq: 0 } } }] })).pass).toBe(
       true,
     );

@@ -219,6 +219,10 @@ export async function evaluate(input: EvaluationInput): Promise<EvaluationResult
             .join(", ")}`
         : `${what}: the table has no changes`;
     }
+    const fitting: Item[] = [];
+    for (const it of sameKind) if ((await fits(it, m, binds).catch(() => ({ ok: false }))).ok) fitting.push(it);
+    if (fitting.length > 0)
+      return `${fitting.length} change(s) matched (${fitting.map((it) => it.id).join(", ")}), not the count asked: ${JSON.stringify(m.count ?? { $gte: 1 })}`;
     const nearest = sameKind[0]!;
     const why = await fits(nearest, m, binds).catch((e: Error) => ({ ok: false, reason: e.message }));
     return `${what}; nearest: ${nearest.id} (${why.reason ?? "claimed by another check"})`;
