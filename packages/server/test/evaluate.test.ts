@@ -338,7 +338,10 @@ describe("checks", () => {
         { id: "jane", row: { env: "crm", table: "contacts", where: { status: "lead" }, expect: { name: "Jane Doe" } } },
       ],
     });
-    expect(wrong).toMatchObject({ pass: false, reason: expect.stringContaining('name: "John Roe" is not "Jane Doe"') });
+    expect(wrong).toMatchObject({
+      pass: false,
+      reason: 'the contacts row where status="lead": name: "John Roe" is not "Jane Doe"',
+    });
   });
 
   it("sql: rows, scalar and all; a failing query is an error, not a failure", async () => {

@@ -343,7 +343,8 @@ export async function evaluate(input: EvaluationInput): Promise<EvaluationResult
       for (const row of found) {
         const outcome = await matchWhere(row, expect, ctx);
         if (!outcome.ok)
-          return base(check, kind, { reason: `row ${JSON.stringify(row).slice(0, 120)}: ${outcome.reason}` });
+          // Named by the columns that selected it, never dumped whole: rows can hold secrets.
+          return base(check, kind, { reason: `the ${table} row where ${describeRow(row, where)}: ${outcome.reason}` });
       }
       return base(check, kind, { pass: true, score: 1, evidence: { rows: found.length } });
     }
