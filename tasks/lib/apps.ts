@@ -1,4 +1,5 @@
 // What the cross-app solutions do in each app, over HTTP as an agent's tools would.
+import { WikiApi } from "../../simulators/mediawiki/tasks/lib/wiki-api.js";
 
 /** alice's documented Redmine API key (simulators/redmine/README.md). */
 export const REDMINE_ALICE_KEY = "ea772078475384da42815b1183852681f2bb2bb9";
@@ -34,34 +35,9 @@ export async function redmine(base: string, method: string, path: string, body?:
 
 /** Creates a MediaWiki page over the action API, logged in as alice. */
 export async function createWikiPage(base: string, title: string, text: string, summary: string): Promise<void> {
-  const cookies = new Map<string, string>();
-  const call = async (params: Record<string, string>, post = false) => {
-    const body = new URLSearchParams({ format: "json", ...params });
-    const response = await fetch(`${base}/api.php${post ? "" : `?${body}`}`, {
-      method: post ? "POST" : "GET",
-      headers: { cookie: [...cookies].map(([k, v]) => `${k}=${v}`).join("; ") },
-      body: post ? body : undefined,
-    });
-    for (const line of response.headers.getSetCookie()) {
-      const [pair] = line.split(";");
-      const i = pair!.indexOf("=");
-      cookies.set(pair!.slice(0, i), pair!.slice(i + 1));
-    }
-    return (await response.json()) as any; // eslint-disable-line @typescript-eslint/no-explicit-any
-  };
-  const loginToken = (await call({ action: "query", meta: "tokens", type: "login" })).query.tokens.logintoken;
-  const login = await call(
-    {
-      action: "clientlogin",
-      username: "alice",
-      password: "alice-password",
-      logintoken: loginToken,
-      loginreturnurl: base,
-    },
-    true,
-  );
-  if (login.clientlogin?.status !== "PASS") throw new Error(`wiki login failed: ${JSON.stringify(login)}`);
-  const token = (await call({ action: "query", meta: "tokens" })).query.tokens.csrftoken;
-  const edit = await call({ action: "edit", title, text, summary, createonly: "1", token }, true);
+  const api = new WikiApi(base);
+  await api.login("alice", "alice-password");
+  const token = (await api.call({ action: "query", meta: "tokens" })).query.tokens.csrftoken;
+  const edit = await api.call({ action: "edit", title, text, summary, createonly: "1", token }, true);
   if (edit.edit?.result !== "Success") throw new Error(`edit failed: ${JSON.stringify(edit)}`);
 }

@@ -35,7 +35,8 @@ export interface PostgresLog {
   warnings: string[];
 }
 
-async function connect(source: PostgresSource): Promise<pg.Client> {
+/** A connection as the capture user; `options` adds to or overrides the defaults (e.g. type parsers). */
+export async function connect(source: PostgresSource, options: pg.ClientConfig = {}): Promise<pg.Client> {
   const client = new pg.Client({
     host: source.address,
     port: source.port,
@@ -44,6 +45,7 @@ async function connect(source: PostgresSource): Promise<pg.Client> {
     password: source.password,
     connectionTimeoutMillis: 5000,
     statement_timeout: 30_000,
+    ...options,
   });
   await client.connect();
   return client;

@@ -2,7 +2,7 @@ import Database from "better-sqlite3";
 import pg from "pg";
 import type { Value } from "@terrarium/wire";
 import { connectMariadb, normaliseRow, type MariadbSource } from "./mariadb.js";
-import type { PostgresSource } from "./postgres.js";
+import { connect, type PostgresSource } from "./postgres.js";
 import { normalise } from "./values.js";
 
 /** Rows of a read-only query, values normalised as capture normalises them. */
@@ -20,16 +20,7 @@ const rawTypes = {
 
 /** A query in a READ ONLY transaction with a statement timeout, never committed. */
 export async function queryPostgres(source: PostgresSource, sql: string, params: unknown[], timeoutMs: number) {
-  const client = new pg.Client({
-    host: source.address,
-    port: source.port,
-    database: source.database,
-    user: source.user,
-    password: source.password,
-    connectionTimeoutMillis: 5000,
-    types: rawTypes,
-  });
-  await client.connect();
+  const client = await connect(source, { types: rawTypes });
   try {
     await client.query("BEGIN READ ONLY");
     await client.query(`SET LOCAL statement_timeout = ${Math.max(1, Math.round(timeoutMs))}`);
