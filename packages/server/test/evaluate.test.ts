@@ -92,6 +92,9 @@ const live: LiveAccess = {
     return path === "/data/export.json" ? '{"deals": 1, "owner": "jane"}' : undefined;
   },
   async http(_env, path) {
+    const page = "<h1>Deals</h1><p>Acme renewal</p>";
+    if (path === "/deals") return { status: 200, body: page, text: page };
+    if (path === "/api/deals") return { status: 200, body: [{ id: 981 }] };
     return path === "/api/deals/981"
       ? { status: 200, body: { deal: { stage: "Negotiation" } } }
       : { status: 404, body: "" };
@@ -413,6 +416,15 @@ describe("checks", () => {
     expect(
       (await check({ checks: [{ id: "h", http: { env: "crm", path: "/api/deals/1", expect: {} } }] })).reason,
     ).toBe("GET /api/deals/1 answered 404, not 200");
+    // "$text" is the body as text (an HTML page), "$json" the parsed body whole (an array here).
+    const page = await check({
+      checks: [{ id: "h", http: { env: "crm", path: "/deals", expect: { $text: { $contains: "Acme renewal" } } } }],
+    });
+    expect(page.pass).toBe(true);
+    const list = await check({
+      checks: [{ id: "h", http: { env: "crm", path: "/api/deals", expect: { "$json.0.id": 981 } } }],
+    });
+    expect(list.pass).toBe(true);
   });
 
   it("judge: without a configured judge it is an error that says how to configure one", async () => {

@@ -24,8 +24,8 @@ export interface LiveAccess {
   query(env: string, sql: string, params: unknown[]): Promise<Record<string, Value>[]>;
   /** A file's current text, or undefined when it does not exist. */
   file(env: string, path: string): Promise<string | undefined>;
-  /** A GET on the environment's app; the body parsed as JSON when it is JSON. */
-  http(env: string, path: string): Promise<{ status: number; body: unknown }>;
+  /** A GET on the environment's app: the body as text, and parsed when it is JSON. */
+  http(env: string, path: string): Promise<{ status: number; body: unknown; text?: string }>;
 }
 
 /** A named evaluator plugin for `fn` checks. */
@@ -409,7 +409,14 @@ export async function evaluate(input: EvaluationInput): Promise<EvaluationResult
       const response = await input.live.http(env, path);
       if (response.status !== status)
         return base(check, kind, { reason: `GET ${path} answered ${response.status}, not ${status}` });
-      const o = await matchWhere(response.body, expect, context(binds));
+      // Paths read the JSON body; "$text" is the body as text (HTML pages), "$json" the parsed body whole.
+      const body = response.body;
+      const subject = {
+        ...(body !== null && typeof body === "object" && !Array.isArray(body) ? body : {}),
+        $json: body,
+        $text: response.text ?? (typeof body === "string" ? body : JSON.stringify(body)),
+      };
+      const o = await matchWhere(subject, expect, context(binds));
       return o.ok
         ? base(check, kind, { pass: true, score: 1 })
         : base(check, kind, { reason: `GET ${path}: ${o.reason}` });

@@ -94,7 +94,7 @@ export class EvaluationService {
         } catch {
           // not JSON: matched as text
         }
-        return { status: response.status, body };
+        return { status: response.status, body, text };
       },
     };
     return evaluate({
