@@ -326,6 +326,18 @@ describe("checks", () => {
     expect(allowed.checks[1]!.pass).toBe(true);
   });
 
+  it("task noise: ignored tables leave no change, ignored columns leave an update's other columns", async () => {
+    const result = await run({
+      noise: { ignoreTables: ["activity_log"], ignoreColumns: ["contacts.updated_at"] },
+      checks: [
+        { id: "promoted", mutation: { table: "contacts", op: "update", changedOnly: ["status"] } },
+        { id: "only", onlyExpected: { allow: [{ table: "deals" }, { table: "notes" }, { table: "$files" }] } },
+      ],
+    });
+    expect(result.checks.map((c) => c.pass)).toEqual([true, true]);
+    expect(recorded).toMatchObject({ dbs: [{ changes: [{}, { changed: ["status", "updated_at"] }, {}, {}] }] });
+  });
+
   it("row: reads live rows", async () => {
     const c = await check({
       checks: [

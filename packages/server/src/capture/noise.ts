@@ -12,15 +12,18 @@ export interface NoiseRules {
 /** "public.sessions" is named by "public.sessions" or "sessions" in rules. */
 const names = (table: string) => [table, table.slice(table.lastIndexOf(".") + 1)];
 
+/** Whether a rule's or a check's table name names `table`: "issues" names "public.issues". */
+export const namesTable = (name: string, table: string) => names(table).includes(name);
+
 /**
  * Drops the changes a simulator's noise rules describe: every change of an ignored table, rows whose
  * columns match a row rule's globs, and updates that touch only ignored columns. Counts what it drops
  * and names the rules that did.
  */
-export function applyNoise(
-  changes: Change[],
+export function applyNoise<C extends Change>(
+  changes: C[],
   rules: NoiseRules,
-): { changes: Change[]; ignored: { rows: number; rules: string[] } } {
+): { changes: C[]; ignored: { rows: number; rules: string[] } } {
   const used = new Set<string>();
   let dropped = 0;
   const rowRules = rules.rows.map((rule) => ({

@@ -12,6 +12,7 @@ import type {
 } from "@terrarium/wire";
 import { match, matchWhere, readPath, UnboundRef, type MatchContext } from "./matchers.js";
 import type { Judge, JudgeEvidence } from "./judge.js";
+import { applyNoise, namesTable } from "../capture/noise.js";
 
 /** What one environment changed (net, or the ordered log), or why it could not be read. */
 export type EnvChanges = { dbs: DbState[]; files: FileChange[] } | { error: string };
@@ -63,28 +64,18 @@ type Binds = Map<string, Item>;
 
 const FILES = "$files";
 
+/** The changes as checks see them, after the task's own noise rules (the simulator's are applied at capture). */
 function itemsOf(changes: Record<string, EnvChanges>, noise: Task["criteria"]["noise"]): Item[] {
+  const rules = { tables: noise?.ignoreTables ?? [], columns: noise?.ignoreColumns ?? [], rows: [] };
   const items: Item[] = [];
-  const ignoredTable = (table: string) => (noise?.ignoreTables ?? []).some((t) => sameTable(t, table));
   for (const [env, state] of Object.entries(changes)) {
     if ("error" in state) continue;
     for (const db of state.dbs) {
-      for (const c of db.changes) {
-        if (ignoredTable(c.table)) continue;
-        let changed = c.changed;
-        if (c.op === "update" && changed && noise?.ignoreColumns?.length) {
-          changed = changed.filter(
-            (col) =>
-              !noise.ignoreColumns.some(
-                (rule) =>
-                  rule === col ||
-                  rule === `*.${col}` ||
-                  rule === `${c.table}.${col}` ||
-                  rule === `${shortName(c.table)}.${col}`,
-              ),
-          );
-          if (changed.length === 0) continue;
-        }
+      // applyNoise narrows `changed` in place: it works on copies.
+      for (const c of applyNoise(
+        db.changes.map((c) => ({ ...c })),
+        rules,
+      ).changes) {
         items.push({
           id: c.id,
           env,
@@ -93,7 +84,7 @@ function itemsOf(changes: Record<string, EnvChanges>, noise: Task["criteria"]["n
           pk: c.pk,
           before: c.before,
           after: c.after,
-          ...(changed ? { changed } : {}),
+          ...(c.changed ? { changed: c.changed } : {}),
         });
       }
     }
@@ -114,11 +105,6 @@ function itemsOf(changes: Record<string, EnvChanges>, noise: Task["criteria"]["n
   }
   return items;
 }
-
-const shortName = (table: string) => table.slice(table.lastIndexOf(".") + 1);
-/** "issues" names "public.issues"; a qualified name must match whole. */
-const sameTable = (wanted: string, actual: string) =>
-  wanted === actual || (!wanted.includes(".") && shortName(actual) === wanted);
 
 const ops = (op: MutationMatch["op"]) => (op === undefined ? undefined : Array.isArray(op) ? op : [op]);
 
@@ -174,7 +160,7 @@ export async function evaluate(input: EvaluationInput): Promise<EvaluationResult
   /** Whether an item satisfies a mutation match under the given bindings, and if not why. */
   async function fits(item: Item, m: MutationMatch, binds: Binds): Promise<{ ok: boolean; reason?: string }> {
     if (m.env && item.env !== m.env) return { ok: false, reason: `in ${item.env}` };
-    if (!sameTable(m.table, item.table)) return { ok: false, reason: `table ${item.table}` };
+    if (!namesTable(m.table, item.table)) return { ok: false, reason: `table ${item.table}` };
     const wanted = ops(m.op);
     if (wanted && !wanted.includes(item.op as never)) return { ok: false, reason: `an ${item.op}` };
     const outcome = await matchWhere(item, m.where, context(binds));
@@ -207,11 +193,11 @@ export async function evaluate(input: EvaluationInput): Promise<EvaluationResult
     const sameKind = pool.filter(
       (it) =>
         (!m.env || it.env === m.env) &&
-        sameTable(m.table, it.table) &&
+        namesTable(m.table, it.table) &&
         (!ops(m.op) || ops(m.op)!.includes(it.op as never)),
     );
     if (sameKind.length === 0) {
-      const anyOfTable = pool.filter((it) => sameTable(m.table, it.table));
+      const anyOfTable = pool.filter((it) => namesTable(m.table, it.table));
       return anyOfTable.length
         ? `${what}; that table only had: ${anyOfTable
             .slice(0, 3)
@@ -599,7 +585,7 @@ async function countAccepts(count: Matcher | undefined, n: number, ctx: MatchCon
 
 function allows(selector: Selector, item: Item): boolean {
   if (selector.env && selector.env !== item.env) return false;
-  if (!sameTable(selector.table, item.table)) return false;
+  if (!namesTable(selector.table, item.table)) return false;
   if (selector.op && !selector.op.includes(item.op as never)) return false;
   if (selector.columns) return item.op === "update" && (item.changed ?? []).every((c) => selector.columns!.includes(c));
   return true;

@@ -1,5 +1,6 @@
 import type { EvaluationResult, RowChange, StateResponse, Value } from "@terrarium/wire";
 import { firstFile, type StateCapture } from "../capture/capture.js";
+import { namesTable } from "../capture/noise.js";
 import { conflict, notFound } from "../errors.js";
 import { evaluate, type EnvChanges, type EvalFn, type LiveAccess } from "../eval/evaluate.js";
 import type { Judge } from "../eval/judge.js";
@@ -67,7 +68,7 @@ export class EvaluationService {
           throw new Error(`cannot read the baseline of ${alias}: ${state?.error ?? "no state"}`);
         return undoChanges(
           rows,
-          state.dbs.flatMap((db) => db.changes).filter((c) => c.table === table || c.table.endsWith(`.${table}`)),
+          state.dbs.flatMap((db) => db.changes).filter((c) => namesTable(table, c.table)),
         );
       },
       query: async (alias, sql, params) =>
@@ -82,7 +83,7 @@ export class EvaluationService {
       http: async (alias, path) => {
         const job = jobOf(alias);
         const info = await this.o.runtime.inspectEnvironment(job.containerId!);
-        const port = this.o.sessions.environments({ jobId: job.id })[0]?.manifest?.app_port;
+        const port = envs.find((e) => e.job.id === job.id)?.manifest?.app_port;
         if (!info?.address || !port) throw new Error(`${alias} has no address or app port`);
         const response = await fetch(`http://${info.address}:${port}${path}`, {
           signal: AbortSignal.timeout(QUERY_TIMEOUT_MS),
