@@ -1,45 +1,20 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Env, type EnvState, type Session } from "@terrarium/sdk";
 import { environmentAddress, startTestServer, type TestServer } from "./helpers.js";
+// The MediaWiki client the mediawiki tasks' solutions use.
+import { WikiApi } from "../simulators/mediawiki/tasks/lib/wiki-api.js";
 
-// MediaWiki's answers are deep, loosely typed JSON: read them as such in this test client.
-type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any
-
-/** MediaWiki's action API as a client would use it: login token, clientlogin, csrf token, edit. */
-class WikiApi {
-  private cookies = new Map<string, string>();
-  constructor(readonly base: string) {}
-
-  private async call(params: Record<string, string>, post = false): Promise<Json> {
-    const body = new URLSearchParams({ format: "json", ...params });
-    const response = await fetch(`${this.base}/api.php${post ? "" : `?${body}`}`, {
-      method: post ? "POST" : "GET",
-      headers: { cookie: [...this.cookies].map(([k, v]) => `${k}=${v}`).join("; ") },
-      body: post ? body : undefined,
-    });
-    for (const line of response.headers.getSetCookie()) {
-      const [pair] = line.split(";");
-      const i = pair!.indexOf("=");
-      this.cookies.set(pair!.slice(0, i), pair!.slice(i + 1));
-    }
-    return (await response.json()) as Json;
-  }
-
-  async login(user: string, password: string): Promise<void> {
-    const token = (await this.call({ action: "query", meta: "tokens", type: "login" })).query.tokens.logintoken;
-    const answer = await this.call(
-      { action: "clientlogin", username: user, password, logintoken: token, loginreturnurl: this.base },
-      true,
-    );
-    if (answer.clientlogin?.status !== "PASS") throw new Error(`login failed: ${JSON.stringify(answer)}`);
-  }
-
-  async edit(title: string, change: { text: string } | { appendtext: string }, summary: string): Promise<Json> {
-    const token = (await this.call({ action: "query", meta: "tokens" })).query.tokens.csrftoken;
-    const answer = await this.call({ action: "edit", title, ...change, summary, token }, true);
-    if (answer.edit?.result !== "Success") throw new Error(`edit failed: ${JSON.stringify(answer)}`);
-    return answer.edit;
-  }
+/** An edit over the action API; answers MediaWiki's edit result (page id, old and new revision ids). */
+async function edit(
+  api: WikiApi,
+  title: string,
+  change: { text: string } | { appendtext: string },
+  summary: string,
+): Promise<{ pageid: number; oldrevid: number; newrevid: number }> {
+  const token = (await api.call({ action: "query", meta: "tokens" })).query.tokens.csrftoken;
+  const answer = await api.call({ action: "edit", title, ...change, summary, token }, true);
+  if (answer.edit?.result !== "Success") throw new Error(`edit failed: ${JSON.stringify(answer)}`);
+  return answer.edit;
 }
 
 describe("getState on mediawiki (MariaDB binlog)", () => {
@@ -70,7 +45,12 @@ describe("getState on mediawiki (MariaDB binlog)", () => {
     const api = new WikiApi(`http://${await environmentAddress(session.envs[0]!.jobId)}`);
     await api.login("alice", "alice-password");
     expect((await stateOf()).dbs[0]!.changes).toEqual([]); // a login is not a mutation
-    const edit = await api.edit("Release checklist", { text: "== Steps ==\n# Tag\n# Announce" }, "start the checklist");
+    const created = await edit(
+      api,
+      "Release checklist",
+      { text: "== Steps ==\n# Tag\n# Announce" },
+      "start the checklist",
+    );
 
     const state = await stateOf();
     const changes = state.dbs[0]!.changes;
@@ -91,10 +71,10 @@ describe("getState on mediawiki (MariaDB binlog)", () => {
       "update wikidb.user", // alice's edit count
     ]);
     const page = changes.find((c) => c.table === "wikidb.page" && c.op === "insert");
-    expect(page?.after).toMatchObject({ page_title: "Release_checklist", page_namespace: 0, page_id: edit.pageid });
+    expect(page?.after).toMatchObject({ page_title: "Release_checklist", page_namespace: 0, page_id: created.pageid });
     expect(changes.find((c) => c.table === "wikidb.revision" && c.op === "insert")?.after).toMatchObject({
-      rev_page: edit.pageid,
-      rev_id: edit.newrevid,
+      rev_page: created.pageid,
+      rev_id: created.newrevid,
     });
     expect(changes.some((c) => c.table === "wikidb.text" && String(c.after?.old_text).includes("# Announce"))).toBe(
       true,
@@ -113,8 +93,8 @@ describe("getState on mediawiki (MariaDB binlog)", () => {
     const base = `http://${await environmentAddress(session.envs[0]!.jobId)}`;
     const api = new WikiApi(base);
     await api.login("bob", "bob-password");
-    const edit = await api.edit("Glossary", { appendtext: "\n\n; SLA : Service level agreement." }, "define SLA");
-    expect(edit.oldrevid).toBeGreaterThan(0);
+    const appended = await edit(api, "Glossary", { appendtext: "\n\n; SLA : Service level agreement." }, "define SLA");
+    expect(appended.oldrevid).toBeGreaterThan(0);
 
     const changes = (await stateOf()).dbs[0]!.changes;
     expect(kinds(changes)).toEqual([
@@ -132,8 +112,12 @@ describe("getState on mediawiki (MariaDB binlog)", () => {
       "update wikidb.user",
     ]);
     const page = changes.find((c) => c.table === "wikidb.page");
-    expect(page).toMatchObject({ op: "update", pk: { page_id: edit.pageid }, after: { page_latest: edit.newrevid } });
-    expect(page!.before).toMatchObject({ page_latest: edit.oldrevid });
+    expect(page).toMatchObject({
+      op: "update",
+      pk: { page_id: appended.pageid },
+      after: { page_latest: appended.newrevid },
+    });
+    expect(page!.before).toMatchObject({ page_latest: appended.oldrevid });
     expect(page!.changed).toEqual(expect.arrayContaining(["page_latest", "page_len", "page_touched"]));
     const text = changes.find((c) => c.table === "wikidb.text");
     expect(String(text?.after?.old_text)).toMatch(/; SLA : Service level agreement\.$/);
