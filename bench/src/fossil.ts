@@ -2,14 +2,13 @@
 // beside raw Podman doing the same in the same run: `podman run` until the app's port answers, and
 // `podman exec`. Writes bench/results/fossil.json and prints a table. Figures, not assertions.
 import { execFile } from "node:child_process";
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import { promisify } from "node:util";
 import { Env, Terrarium } from "@terrarium/sdk";
 import { loadConfig, simulatorImage, startServer } from "@terrarium/server";
-import { figure, printFigures, timed } from "./stats.js";
+import { figure, timed, saveFigures } from "./stats.js";
 
 const run = promisify(execFile);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 10);
@@ -85,14 +84,7 @@ async function main(): Promise<void> {
     }),
     figure("close", samples.close),
   ];
-  const out = join(dirname(fileURLToPath(import.meta.url)), "..", "results", "fossil.json");
-  mkdirSync(dirname(out), { recursive: true });
-  writeFileSync(
-    out,
-    `${JSON.stringify({ benchmark: "fossil-lifecycle", rounds: ROUNDS, measured_at: new Date().toISOString(), figures }, null, 2)}\n`,
-  );
-  printFigures(figures);
-  console.log(`\nwritten to ${out}`);
+  saveFigures("fossil", "fossil-lifecycle", ROUNDS, figures);
 }
 
 await main();

@@ -5,14 +5,14 @@
 // - session.login(browser) time per simulator (fossil, redmine, mediawiki) with Debian's Chromium.
 // The echo environment is test/fixtures/simulators/echo.
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
 import { Env, Terrarium } from "@terrarium/sdk";
 import { loadConfig, setupSteps, startServer } from "@terrarium/server";
-import { figure, printFigures, timed, type Figure } from "./stats.js";
+import { figure, timed, type Figure, saveFigures } from "./stats.js";
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const REQUESTS = 200;
@@ -115,14 +115,7 @@ async function main(): Promise<void> {
   } finally {
     rmSync(home, { recursive: true, force: true });
   }
-  const out = join(root, "bench", "results", "proxy.json");
-  mkdirSync(dirname(out), { recursive: true });
-  writeFileSync(
-    out,
-    `${JSON.stringify({ benchmark: "proxy-and-login", rounds: ROUNDS, measured_at: new Date().toISOString(), figures }, null, 2)}\n`,
-  );
-  printFigures(figures);
-  console.log(`\nwritten to ${out}`);
+  saveFigures("proxy", "proxy-and-login", ROUNDS, figures);
 }
 
 await main();

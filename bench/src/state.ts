@@ -8,13 +8,13 @@
 //   write throughput through its REST API (issues filed by alice) with the slot present vs dropped.
 // Rows are written with each engine's own client inside the environment: this measures capture.
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Env, Terrarium, type Environment } from "@terrarium/sdk";
 import { loadConfig, setupSteps, startServer } from "@terrarium/server";
-import { figure, median, printFigures, timed, type Figure } from "./stats.js";
+import { figure, median, timed, type Figure, saveFigures } from "./stats.js";
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const SIZES = [0, 100, 10_000];
@@ -150,14 +150,7 @@ async function main(): Promise<void> {
   } finally {
     rmSync(home, { recursive: true, force: true });
   }
-  const out = join(root, "bench", "results", "state.json");
-  mkdirSync(dirname(out), { recursive: true });
-  writeFileSync(
-    out,
-    `${JSON.stringify({ benchmark: "state-capture", rounds: ROUNDS, measured_at: new Date().toISOString(), figures }, null, 2)}\n`,
-  );
-  printFigures(figures);
-  console.log(`\nwritten to ${out}`);
+  saveFigures("state", "state-capture", ROUNDS, figures);
 }
 
 async function measure(client: Terrarium, engine: Engine): Promise<Figure[]> {

@@ -1,3 +1,7 @@
+import { mkdirSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
 /** Median of a list of durations (ms). */
 export function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -48,4 +52,14 @@ export function printFigures(figures: Figure[]): void {
   const header = ["operation", "median", "baseline (same run)", "ratio"];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   for (const row of [header, ...rows]) console.log(row.map((c, i) => c.padEnd(widths[i]!)).join("  "));
+}
+
+/** Writes `bench/results/<file>.json` and prints the figures as a table. */
+export function saveFigures(file: string, benchmark: string, rounds: number, figures: Figure[]): void {
+  const out = join(dirname(fileURLToPath(import.meta.url)), "..", "results", `${file}.json`);
+  mkdirSync(dirname(out), { recursive: true });
+  const record = { benchmark, rounds, measured_at: new Date().toISOString(), figures };
+  writeFileSync(out, `${JSON.stringify(record, null, 2)}\n`);
+  printFigures(figures);
+  console.log(`\nwritten to ${out}`);
 }
