@@ -1,6 +1,6 @@
 import { pathToFileURL } from "node:url";
 import { tsImport } from "tsx/esm/api";
-import type { Account, EvaluationResult, LoginResult, Session, Solution, Terrarium } from "@terrarium/sdk";
+import type { EvaluationResult, LoginResult, Session, Solution, Terrarium } from "@terrarium/sdk";
 import { loadSimulators, TaskCatalog, type LoadedTask } from "@terrarium/server";
 
 export type RunMode = "solution" | "wrong" | "nothing";
@@ -41,7 +41,8 @@ export function localTasks(options: Pick<RunOptions, "simulatorsDir" | "tasksDir
  */
 export async function runTask(client: Terrarium, id: string, mode: RunMode, options: RunOptions): Promise<TaskRun> {
   const say = options.say ?? (() => undefined);
-  const catalog = localTasks(options);
+  const simulators = loadSimulators(options.simulatorsDir);
+  const catalog = new TaskCatalog(options.simulatorsDir, options.tasksDir, () => simulators);
   const { tasks, invalid } = catalog.load();
   const loaded = tasks.get(id);
   if (!loaded) {
@@ -77,7 +78,9 @@ export async function runTask(client: Terrarium, id: string, mode: RunMode, opti
         session,
         task: { id: loaded.task.id, prompt: loaded.task.prompt },
         urls: await baseUrls(session),
-        accounts: accountsOf(loaded, options.simulatorsDir),
+        accounts: Object.fromEntries(
+          loaded.task.envs.map((e) => [e.alias, simulators.get(e.simulator ?? "")?.manifest.accounts ?? []]),
+        ),
         pages: async () => {
           if (!login) {
             const { chromium } = await import("playwright-core");
@@ -114,13 +117,6 @@ export async function runTask(client: Terrarium, id: string, mode: RunMode, opti
 async function baseUrls(session: Session): Promise<Record<string, string>> {
   const urls = await session.getPublicUrl();
   return Object.fromEntries(Object.entries(urls).map(([alias, url]) => [alias, url.split("?")[0]!.replace(/\/$/, "")]));
-}
-
-function accountsOf(loaded: LoadedTask, simulatorsDir: string): Record<string, Account[]> {
-  const simulators = loadSimulators(simulatorsDir);
-  return Object.fromEntries(
-    loaded.task.envs.map((e) => [e.alias, simulators.get(e.simulator ?? "")?.manifest.accounts ?? []]),
-  );
 }
 
 /** A result as lines: the verdict, then one line per check (nested checks indented). */
