@@ -1,5 +1,6 @@
-import { spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { execFile, spawn } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
+import { promisify } from "node:util";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -9,10 +10,11 @@ import { podmanContainers, podmanNetworks, startTestServer, waitFor, type TestSe
 const serverModule = new URL("../packages/server/dist/index.js", import.meta.url).href;
 
 /** A server in its own process, so the test can kill it with SIGKILL. */
-function serverProcess(home: string): Promise<{ url: string; kill: () => void }> {
+function serverProcess(home: string, poolSize = 0): Promise<{ url: string; kill: () => void }> {
   const script = `
     const { startServer, loadConfig } = await import(${JSON.stringify(serverModule)});
-    const server = await startServer(loadConfig({ home: ${JSON.stringify(home)}, port: 0, logLevel: "warn" }));
+    const config = { home: ${JSON.stringify(home)}, port: 0, proxyPort: 0, logLevel: "warn", poolSize: ${poolSize} };
+    const server = await startServer(loadConfig(config));
     console.log("URL " + server.url);`;
   const child = spawn(process.execPath, ["--input-type=module", "-e", script], {
     stdio: ["ignore", "pipe", "inherit"],
@@ -47,7 +49,7 @@ describe("a server killed with SIGKILL", () => {
   });
 
   it("leaves a store the next start recovers from: environments re-attached, its Podman service stopped, nothing leaked", async () => {
-    const first = await serverProcess(home);
+    const first = await serverProcess(home, 1);
     const client = new Terrarium({ baseUrl: first.url });
     const session = await client.sessions.create({
       envs: [Env.simulator("fossil", { alias: "forge" })],
@@ -70,10 +72,85 @@ describe("a server killed with SIGKILL", () => {
     const again = await Session.load({ ...session.dump(), base_url: t.server.url }, { client: fresh });
     expect((await again.getEnv("forge")!.execute("cat /tmp/mark")).stdout).toBe("before-the-crash\n");
     expect((await again.getState()).results[again.envs[0]!.jobId]!.state).toBeDefined();
+    // The killed run's warm pool is gone too: only the new run's own environments are left.
+    expect(await containersOf(t.server.instanceId)).toEqual([`terrarium-${session.envs[0]!.jobId}`]);
     await again.close();
     await fresh.close();
     await client.close();
     expect(await podmanContainers(session.sessionId)).toEqual([]);
     expect(await podmanNetworks(session.sessionId)).toEqual([]);
+  });
+});
+
+const run = promisify(execFile);
+const containersOf = async (instance: string) =>
+  (
+    await run("podman", ["ps", "-a", "--filter", `label=io.terrarium.instance=${instance}`, "--format", "{{.Names}}"])
+  ).stdout
+    .split("\n")
+    .filter(Boolean);
+const artifactImagesOf = async (instance: string) =>
+  (
+    await run("podman", [
+      "images",
+      "--filter",
+      `label=io.terrarium.instance=${instance}`,
+      "--filter",
+      "reference=localhost/terrarium-artifacts",
+      "--format",
+      "{{.Tag}}",
+    ])
+  ).stdout
+    .split("\n")
+    .filter(Boolean);
+
+describe("a server killed during a snapshot", () => {
+  const home = mkdtempSync(join(tmpdir(), "terrarium-crash-snap-"));
+  let t: TestServer | undefined;
+  afterAll(async () => {
+    await t?.stop();
+    rmSync(home, { recursive: true, force: true });
+  });
+
+  it("leaves no half artifact: after the restart every record has its image or archive, and nothing else is left", async () => {
+    const first = await serverProcess(home);
+    const client = new Terrarium({ baseUrl: first.url });
+    const session = await client.sessions.create({ envs: [Env.simulator("fossil")], heartbeat: false });
+    const health = await client.health();
+    // One snapshot completes; then the server dies while two more (disk, and memory where the host
+    // has it) are under way.
+    const done = await session.diskSnapshot();
+    expect(done.results[session.envs[0]!.jobId]!.success).toBe(true);
+    void session.diskSnapshot().catch(() => undefined);
+    if (health.capabilities.memory_snapshots) void session.snapshot().catch(() => undefined);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    first.kill();
+    await waitFor(
+      async () => (await client.health().catch(() => undefined)) === undefined || undefined,
+      10_000,
+      "the server to die",
+    );
+
+    t = await startTestServer({}, home);
+    const artifacts = await t.client.artifacts.list();
+    expect(artifacts.map((a) => a.artifactId)).toContain(done.results[session.envs[0]!.jobId]!.artifactId);
+    const images = await artifactImagesOf(t.server.instanceId);
+    // Every disk artifact has its image; every image is an artifact's.
+    expect(images.sort()).toEqual(
+      artifacts
+        .filter((a) => a.kind === "disk")
+        .map((a) => a.artifactId)
+        .sort(),
+    );
+    const dir = join(home, "artifacts");
+    const files = existsSync(dir) ? readdirSync(dir) : [];
+    expect(files.filter((f) => f.endsWith(".tmp"))).toEqual([]);
+    expect(files.sort()).toEqual(artifacts.flatMap((a) => (a.checkpoint ? [a.checkpoint.file] : [])).sort());
+    for (const a of artifacts) await t.client.artifacts.retrieve(a.artifactId);
+    // The session lived through it, and a new snapshot works.
+    const again = await Session.load({ ...session.dump(), base_url: t.server.url }, { client: t.client });
+    expect((await again.diskSnapshot()).results[session.envs[0]!.jobId]!.success).toBe(true);
+    await again.close();
+    await client.close();
   });
 });

@@ -26,6 +26,8 @@ export async function startTestServer(overrides: Partial<ServerConfig> = {}, hom
     proxyPort: 0,
     logLevel: "warn",
     reaperIntervalMs: 250,
+    // Tests count their containers: the warm pool is on only where a test asks for it.
+    poolSize: 0,
     ...overrides,
   });
   const server = await startServer(config);

@@ -2,6 +2,9 @@
 # The mediawiki environment's entry script: starts MariaDB, waits for it, then Apache with mod_php.
 # On SIGTERM it stops Apache first, then MariaDB (a clean InnoDB shutdown), and exits.
 set -u
+# A boot from a snapshot of a running environment finds its servers' pid files: nothing runs yet, so
+# they are stale (Apache would take one for a running server and exit).
+rm -f /run/apache2/apache2.pid /run/mysqld/mysqld.pid
 mkdir -p /run/mysqld /run/apache2 /var/lock/apache2
 chown mysql:mysql /run/mysqld
 

@@ -6,6 +6,11 @@ PGBIN=/usr/lib/postgresql/15/bin
 PGDATA=/var/lib/postgresql/15/main
 as() { local u=$1; shift; setpriv --reuid="$u" --regid="$u" --init-groups "$@"; }
 
+# Replication slots are Terrarium's capture markers of a running environment. One booting from a disk
+# snapshot must not keep its source's (nothing reads them; they would pin the WAL): the server makes its own.
+rm -rf "$PGDATA"/pg_replslot/terrarium_*
+# Nothing runs yet at a boot: a pid file a snapshot of a running environment brought along is stale.
+rm -f "$PGDATA"/postmaster.pid /usr/share/redmine/tmp/pids/*.pid
 install -d -o postgres -g postgres -m 2775 /var/run/postgresql /var/run/postgresql/15-main.pg_stat_tmp
 as postgres "$PGBIN/postgres" -D "$PGDATA" -c config_file=/etc/postgresql/15/main/postgresql.conf &
 db=$!

@@ -7,6 +7,7 @@ import { buildSimulators, calibrateSimulator, listSimulators } from "./commands/
 import { closeSession, listSessions, showState, showUrls } from "./commands/sessions.js";
 import { listTasks, runTaskCommand, showTask } from "./commands/tasks.js";
 import { demo } from "./commands/demo.js";
+import { listArtifacts, removeArtifacts, showArtifact, snapshotSession } from "./commands/artifacts.js";
 
 const port = (value: string) => {
   const n = Number(value);
@@ -80,6 +81,31 @@ sessions
   .argument("<id>", "session id")
   .option("--port <port>", "a port of the environments instead of their app port", port)
   .action((id: string, o: { port?: number }) => showUrls(id, o));
+
+sessions
+  .command("snapshot")
+  .description("snapshot every environment of a session into an artifact: memory (default) or --disk")
+  .argument("<id>", "session id")
+  .option("--disk", "only the disk (fast; an environment from it boots fresh)", false)
+  .option("--publish <[simulator:]version>", "with --disk: publish as this version of the simulator")
+  .action((id: string, o: { disk: boolean; publish?: string }) => snapshotSession(id, o));
+
+const artifacts = program.command("artifacts").description("snapshots of environments");
+artifacts
+  .command("ls")
+  .description("list artifacts, newest first")
+  .action(() => listArtifacts());
+artifacts
+  .command("show")
+  .description("an artifact, its lineage and children")
+  .argument("<id>", "artifact id")
+  .option("--json", "print the record as JSON", false)
+  .action((id: string, o: { json: boolean }) => showArtifact(id, o));
+artifacts
+  .command("rm")
+  .description("remove artifacts (refused while an open environment started from one)")
+  .argument("<ids...>", "artifact ids")
+  .action((ids: string[]) => removeArtifacts(ids));
 
 const tasks = program.command("tasks").description("tasks: prompts with criteria, reference and wrong solutions");
 tasks

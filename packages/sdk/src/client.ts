@@ -9,6 +9,8 @@ import type {
   SimulatorList,
   Task,
   TaskList,
+  ArtifactList,
+  ArtifactDetails as WireArtifactDetails,
 } from "@terrarium/wire";
 import type { EnvSpec } from "./env.js";
 import { EnvironmentError, TerrariumError } from "./errors.js";
@@ -16,6 +18,7 @@ import { Http } from "./http.js";
 import {
   DEFAULT_WAIT_TIMEOUT,
   Operations,
+  type DiskSnapshotOptions,
   type PublicUrlOptions,
   type SessionState,
   type StateOptions,
@@ -26,10 +29,15 @@ import {
   toJobOutcome,
   toSessionInfo,
   toSimulatorInfo,
+  toArtifactInfo,
+  toArtifactDetails,
+  type ArtifactInfo,
+  type ArtifactDetails,
   type JobOutcome,
   type Results,
   type SessionInfo,
   type SimulatorInfo,
+  type SnapshotResult,
 } from "./types.js";
 
 export interface TerrariumOptions {
@@ -95,6 +103,8 @@ export class Terrarium {
   readonly simulators: Simulators;
   /** The tasks sessions can be made from and evaluated against. */
   readonly tasks: Tasks;
+  /** Snapshots of environments. */
+  readonly artifacts: Artifacts;
   private readonly heartbeating = new Set<Session>();
 
   constructor(options: TerrariumOptions = {}) {
@@ -117,6 +127,7 @@ export class Terrarium {
     this.sessions = new Sessions(this);
     this.simulators = new Simulators(this.http);
     this.tasks = new Tasks(this.http);
+    this.artifacts = new Artifacts(this.http);
   }
 
   /**
@@ -292,6 +303,26 @@ export class Sessions {
   }
 
   /**
+   * Memory snapshot of a session's environments by session id (see `session.snapshot()`).
+   *
+   * @example
+   * const { results } = await client.sessions.snapshot("s_0123456789ab");
+   */
+  snapshot(sessionId: string, options: { signal?: AbortSignal } = {}): Promise<Results<SnapshotResult>> {
+    return new Operations(this.client.http, `api/v2/sessions/${encodeURIComponent(sessionId)}`).snapshot(options);
+  }
+
+  /**
+   * Disk snapshot of a session's environments by session id (see `session.diskSnapshot()`).
+   *
+   * @example
+   * await client.sessions.diskSnapshot("s_0123456789ab", { overrideVersion: "triaged" });
+   */
+  diskSnapshot(sessionId: string, options: DiskSnapshotOptions = {}): Promise<Results<SnapshotResult>> {
+    return new Operations(this.client.http, `api/v2/sessions/${encodeURIComponent(sessionId)}`).diskSnapshot(options);
+  }
+
+  /**
    * Closes a session by id (e.g. one another process made). Unlike `session.close()`, closing a
    * closed session throws `ConflictError`.
    *
@@ -380,5 +411,54 @@ export class Tasks {
   retrieve(id: string, options: { signal?: AbortSignal } = {}): Promise<Task> {
     const path = id.split("/").map(encodeURIComponent).join("/");
     return this.http.request<Task>("GET", `api/v2/tasks/${path}`, { idempotent: true, signal: options.signal });
+  }
+}
+
+/** `client.artifacts`: snapshots of environments (`session.snapshot()`, `session.diskSnapshot()`). */
+export class Artifacts {
+  /** @internal */
+  constructor(private readonly http: Http) {}
+
+  /**
+   * Every artifact of the server, newest first.
+   *
+   * @example
+   * for (const a of await client.artifacts.list()) console.log(a.artifactId, a.kind, a.simulator);
+   */
+  async list(options: { signal?: AbortSignal } = {}): Promise<ArtifactInfo[]> {
+    const answer = await this.http.request<ArtifactList>("GET", "api/v2/artifacts", {
+      idempotent: true,
+      signal: options.signal,
+    });
+    return answer.artifacts.map(toArtifactInfo);
+  }
+
+  /**
+   * One artifact with its lineage (ancestors, nearest first) and children. Unknown: `NotFoundError`.
+   *
+   * @example
+   * const { lineage } = await client.artifacts.retrieve("a_0123456789ab");
+   */
+  async retrieve(artifactId: string, options: { signal?: AbortSignal } = {}): Promise<ArtifactDetails> {
+    const answer = await this.http.request<WireArtifactDetails>(
+      "GET",
+      `api/v2/artifacts/${encodeURIComponent(artifactId)}`,
+      { idempotent: true, signal: options.signal },
+    );
+    return toArtifactDetails(answer);
+  }
+
+  /**
+   * Removes an artifact (its image or checkpoint). Refused (`ConflictError`) while an open environment
+   * started from it, since its reset goes back to it.
+   *
+   * @example
+   * await client.artifacts.remove("a_0123456789ab");
+   */
+  async remove(artifactId: string, options: { signal?: AbortSignal } = {}): Promise<void> {
+    await this.http.request("DELETE", `api/v2/artifacts/${encodeURIComponent(artifactId)}`, {
+      idempotent: true,
+      signal: options.signal,
+    });
   }
 }

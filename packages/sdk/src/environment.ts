@@ -3,6 +3,7 @@ import { CaptureError, TerrariumError } from "./errors.js";
 import type { Http } from "./http.js";
 import {
   Operations,
+  type DiskSnapshotOptions,
   type ExecuteOptions,
   type OperationOptions,
   type PublicUrlOptions,
@@ -16,6 +17,7 @@ import {
   type JobOutcome,
   type ReadyResult,
   type Results,
+  type SnapshotResult,
 } from "./types.js";
 
 /**
@@ -90,6 +92,26 @@ export class Environment {
    */
   reset(options: OperationOptions = {}): Promise<Results<JobOutcome>> {
     return this.ops.outcome("reset", options);
+  }
+
+  /**
+   * Memory snapshot of this environment (it keeps running): `{ success, artifactId, memory, error }`.
+   *
+   * @example
+   * const { artifactId } = await env.snapshot();
+   */
+  async snapshot(options: OperationOptions = {}): Promise<SnapshotResult> {
+    return this.own((await this.ops.snapshot(options)).results);
+  }
+
+  /**
+   * Disk snapshot of this environment, optionally published as a version of its simulator.
+   *
+   * @example
+   * const { artifactId } = await env.diskSnapshot({ overrideVersion: "triaged" });
+   */
+  async diskSnapshot(options: DiskSnapshotOptions = {}): Promise<SnapshotResult> {
+    return this.own((await this.ops.diskSnapshot(options)).results);
   }
 
   /**

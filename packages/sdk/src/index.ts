@@ -3,6 +3,7 @@ export {
   Sessions,
   Simulators,
   Tasks,
+  Artifacts,
   DEFAULT_BASE_URL,
   type TerrariumOptions,
   type CreateSessionOptions,
@@ -12,6 +13,7 @@ export {
 export {
   Session,
   type LoadOptions,
+  type DiskSnapshotOptions,
   type ExecuteOptions,
   type OperationOptions,
   type PublicUrlOptions,
@@ -48,6 +50,9 @@ export type {
   JobInfo,
   SessionInfo,
   SimulatorInfo,
+  SnapshotResult,
+  ArtifactInfo,
+  ArtifactDetails,
 } from "./types.js";
 export type {
   EnvState,

@@ -7,6 +7,8 @@ import {
   type OutcomeResponse,
   type StateResponse,
   type WaitForReadyResponse,
+  type SnapshotResponse,
+  type DiskSnapshotResponse,
 } from "@terrarium/wire";
 import { ConflictError } from "./errors.js";
 import type { Http } from "./http.js";
@@ -15,6 +17,8 @@ import {
   toExecuteResult,
   toJobOutcome,
   toReadyResult,
+  toSnapshotResult,
+  type SnapshotResult,
   type ExecuteResult,
   type JobOutcome,
   type ReadyResult,
@@ -53,6 +57,13 @@ export interface PublicUrlOptions extends OperationOptions {
 export interface WaitOptions extends OperationOptions {
   /** Seconds to wait; default 120. */
   timeout?: number;
+}
+
+export interface DiskSnapshotOptions extends OperationOptions {
+  /** Publish under this simulator's name (an environment's own simulator; default: each one's own). */
+  overrideService?: string;
+  /** Publish as this version (image tag): `Env.simulator(name, { tag: version })` then starts it. */
+  overrideVersion?: string;
 }
 
 export const DEFAULT_WAIT_TIMEOUT = 120;
@@ -120,6 +131,26 @@ export class Operations {
       if (error instanceof ConflictError) return { results: {} };
       throw error;
     }
+  }
+
+  /** Not retried: each call makes new artifacts. */
+  async snapshot(options: OperationOptions = {}): Promise<Results<SnapshotResult>> {
+    const answer = await this.http.request<SnapshotResponse>("POST", `${this.base}/snapshot`, {
+      signal: options.signal,
+    });
+    return mapResults(answer, toSnapshotResult);
+  }
+
+  async diskSnapshot(options: DiskSnapshotOptions = {}): Promise<Results<SnapshotResult>> {
+    const body = {
+      ...(options.overrideService !== undefined ? { override_service: options.overrideService } : {}),
+      ...(options.overrideVersion !== undefined ? { override_version: options.overrideVersion } : {}),
+    };
+    const answer = await this.http.request<DiskSnapshotResponse>("POST", `${this.base}/disk_snapshot`, {
+      body,
+      signal: options.signal,
+    });
+    return mapResults(answer, toSnapshotResult);
   }
 
   async state(options: StateOptions = {}): Promise<SessionState> {

@@ -7,6 +7,7 @@ import type { Http } from "./http.js";
 import { logIn, type LoginOptions, type LoginResult } from "./login.js";
 import {
   Operations,
+  type DiskSnapshotOptions,
   type ExecuteOptions,
   type PublicUrlOptions,
   type OperationOptions,
@@ -22,9 +23,18 @@ import {
   type ReadyResult,
   type Results,
   type SessionInfo,
+  type SnapshotResult,
 } from "./types.js";
 
-export type { ExecuteOptions, OperationOptions, PublicUrlOptions, SessionState, StateOptions, WaitOptions };
+export type {
+  DiskSnapshotOptions,
+  ExecuteOptions,
+  OperationOptions,
+  PublicUrlOptions,
+  SessionState,
+  StateOptions,
+  WaitOptions,
+};
 
 /** @internal what the SDK knows of a session that exists on the server. */
 export interface SessionRecord {
@@ -181,6 +191,31 @@ export class Session {
         signal: options.signal,
       },
     );
+  }
+
+  /**
+   * Memory snapshot of every environment: processes, memory and disk, one artifact each. The
+   * environments keep running. `Env.artifact(id)` resumes an artifact, as often as wanted
+   * (branching). Where the host cannot checkpoint memory, each entry says so in `error`.
+   *
+   * @example
+   * const { results } = await session.snapshot();
+   * const ids = Object.values(results).map((r) => r.artifactId);
+   */
+  snapshot(options: OperationOptions = {}): Promise<Results<SnapshotResult>> {
+    return this.ops.snapshot(options);
+  }
+
+  /**
+   * Disk snapshot of every environment (databases made consistent first): one artifact each, booted
+   * fresh by `Env.artifact(id)`. With `overrideVersion` it is also published as that version of the
+   * simulator, which `Env.simulator(name, { tag: version })` starts.
+   *
+   * @example
+   * await session.diskSnapshot({ overrideService: "redmine", overrideVersion: "with-triage" });
+   */
+  diskSnapshot(options: DiskSnapshotOptions = {}): Promise<Results<SnapshotResult>> {
+    return this.ops.diskSnapshot(options);
   }
 
   /**

@@ -5,6 +5,8 @@ import type {
   JobOutcome as WireJobOutcome,
   SessionDetails,
   SimulatorInfo as WireSimulatorInfo,
+  Artifact as WireArtifact,
+  ArtifactDetails as WireArtifactDetails,
 } from "@terrarium/wire";
 
 /** What a command printed and how it ended, in one environment. */
@@ -147,4 +149,72 @@ export const toSimulatorInfo = (s: WireSimulatorInfo): SimulatorInfo => ({
   built: s.built,
   tags: s.tags,
   accounts: s.accounts,
+});
+
+/** How one environment's snapshot went: the artifact it made, or why not. */
+export interface SnapshotResult {
+  success: boolean;
+  artifactId?: string;
+  /** The artifact holds the environment's memory (a `snapshot`), not only its disk. */
+  memory: boolean;
+  /** `simulator:version` the disk snapshot was published as, when asked. */
+  publishedAs?: string;
+  error?: string;
+}
+
+export const toSnapshotResult = (r: {
+  success: boolean;
+  artifact_id?: string;
+  memory: boolean;
+  published_as?: string;
+  error?: string;
+}): SnapshotResult => ({
+  success: r.success,
+  memory: r.memory,
+  ...(r.artifact_id !== undefined ? { artifactId: r.artifact_id } : {}),
+  ...(r.published_as !== undefined ? { publishedAs: r.published_as } : {}),
+  ...(r.error !== undefined ? { error: r.error } : {}),
+});
+
+/** An immutable snapshot of an environment: its disk (an image) or its memory too (a checkpoint). */
+export interface ArtifactInfo {
+  artifactId: string;
+  kind: "memory" | "disk";
+  simulator: string;
+  version: string;
+  parentArtifactId: string | null;
+  image: string;
+  checkpoint: { file: string; compression: string } | null;
+  size: number;
+  sha256: string;
+  publishedAs: string | null;
+  sourceJobId: string | null;
+  createdAt: string;
+}
+
+export interface ArtifactDetails extends ArtifactInfo {
+  /** Ancestors, nearest first; a removed one ends the chain. */
+  lineage: { artifactId: string; kind: "memory" | "disk" | null; removed: boolean }[];
+  children: string[];
+}
+
+export const toArtifactInfo = (a: WireArtifact): ArtifactInfo => ({
+  artifactId: a.artifact_id,
+  kind: a.kind,
+  simulator: a.simulator,
+  version: a.version,
+  parentArtifactId: a.parent_artifact_id,
+  image: a.image,
+  checkpoint: a.checkpoint,
+  size: a.size,
+  sha256: a.sha256,
+  publishedAs: a.published_as,
+  sourceJobId: a.source_job_id,
+  createdAt: a.created_at,
+});
+
+export const toArtifactDetails = (a: WireArtifactDetails): ArtifactDetails => ({
+  ...toArtifactInfo(a),
+  lineage: a.lineage.map((l) => ({ artifactId: l.artifact_id, kind: l.kind, removed: l.removed })),
+  children: a.children,
 });

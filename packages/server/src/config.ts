@@ -21,6 +21,21 @@ export interface ServerConfig {
   reaperIntervalMs: number;
   /** Bytes of stdout and of stderr kept per execute. */
   execOutputLimit: number;
+  /**
+   * Start environments with the exec agent, the fast `execute` (TERRARIUM_EXEC_AGENT=off: every
+   * execute goes through podman exec).
+   */
+  execAgent: boolean;
+  /**
+   * The `criu` binary memory snapshots use (TERRARIUM_CRIU); default the first in PATH, with
+   * /usr/local/sbin (where `terrarium setup` builds one) ahead of /usr/sbin.
+   */
+  criu?: string;
+  /**
+   * Ready environments kept per kind (simulator version or artifact) once a kind has been asked for,
+   * so create and reset hand one over at once (TERRARIUM_POOL_SIZE; 0 turns the warm pool off).
+   */
+  poolSize: number;
   logLevel: string;
   /** Where the environment proxy listens; its host defaults to the API's. Port 0 picks a free one. */
   proxyHost?: string;
@@ -35,6 +50,7 @@ export interface ServerConfig {
 
 export const DEFAULT_PORT = 7350;
 export const DEFAULT_PROXY_PORT = 7351;
+export const DEFAULT_POOL_SIZE = 2;
 
 /** The repository's `simulators/` folder, found from this file's place in the package. */
 export function defaultSimulatorsDir(): string {
@@ -65,6 +81,9 @@ export function loadConfig(overrides: Partial<ServerConfig> = {}): ServerConfig 
     podmanSocket: env.TERRARIUM_PODMAN_SOCKET || undefined,
     reaperIntervalMs: 1000,
     execOutputLimit: 4 * 1024 * 1024,
+    execAgent: env.TERRARIUM_EXEC_AGENT !== "off",
+    criu: env.TERRARIUM_CRIU || undefined,
+    poolSize: env.TERRARIUM_POOL_SIZE ? Number(env.TERRARIUM_POOL_SIZE) : DEFAULT_POOL_SIZE,
     logLevel: env.TERRARIUM_LOG_LEVEL ?? "info",
     proxyHost: env.TERRARIUM_PROXY_HOST || undefined,
     proxyPort: env.TERRARIUM_PROXY_PORT ? Number(env.TERRARIUM_PROXY_PORT) : DEFAULT_PROXY_PORT,

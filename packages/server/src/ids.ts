@@ -13,3 +13,4 @@ export function randomToken(length = 12): string {
 export const newSessionId = () => `s_${randomToken()}`;
 export const newJobId = () => `j_${randomToken()}`;
 export const defaultAlias = () => `env-${randomToken(8)}`;
+export const newArtifactId = () => `a_${randomToken()}`;

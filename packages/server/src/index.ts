@@ -9,6 +9,8 @@ export {
 } from "./config.js";
 export { loadSimulators, loadSimulator, type Simulator } from "./services/simulators.js";
 export { BASE_IMAGE, simulatorImage } from "./images.js";
+export { connectPodman } from "./runtime/podman/service.js";
+export type { Runtime, EnvironmentSpec } from "./runtime/runtime.js";
 export { LABELS } from "./services/sessions.js";
 export * from "./setup/index.js";
 export { webLogin, type LoginOutcome } from "./services/web-login.js";

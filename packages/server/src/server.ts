@@ -28,6 +28,9 @@ import { SessionService } from "./services/sessions.js";
 import { EvaluationService } from "./services/evaluation.js";
 import { TaskCatalog } from "./services/tasks.js";
 import { taskRoutes } from "./http/routes/tasks.js";
+import { artifactRoutes } from "./http/routes/artifacts.js";
+import { ArtifactService } from "./services/artifacts.js";
+import { WarmPool } from "./services/pool.js";
 import { judgeFromEnv } from "./eval/judge.js";
 import { Store } from "./store/store.js";
 import { VERSION } from "./version.js";
@@ -41,6 +44,8 @@ export interface TerrariumServer {
   /** Labels (`io.terrarium.instance`) on every container and network this server's store owns. */
   instanceId: string;
   sessions: SessionService;
+  /** Ready environments per kind, handed over at create and reset. */
+  pool: WarmPool;
   runtime: Runtime;
   /** The environment proxy: public URLs of environments. */
   proxy: EnvironmentProxy;
@@ -66,6 +71,8 @@ export async function startServer(config: ServerConfig): Promise<TerrariumServer
       socketPath: config.podmanSocket,
       ownSocketPath: join(config.home, "run", "podman.sock"),
       logPath: join(config.home, "logs", "podman.log"),
+      execAgent: config.execAgent,
+      criu: config.criu,
     });
   } catch (error) {
     store.close();
@@ -84,14 +91,24 @@ async function serve(config: ServerConfig, store: Store, runtime: Runtime): Prom
   const instanceId = store.instanceId();
   const catalog = new SimulatorCatalog(config.simulatorsDir, runtime);
   const capture = new StateCapture(runtime, join(config.home, "capture"));
+  const artifacts = new ArtifactService({ store, runtime, dir: join(config.home, "artifacts"), instanceId });
   const tasks = new TaskCatalog(config.simulatorsDir, config.tasksDir, () => catalog.all());
+  const pool = new WarmPool({
+    runtime,
+    capture,
+    instanceId,
+    size: config.poolSize,
+    log: { warn: (obj, msg) => app.log.warn(obj, msg) },
+  });
   const sessions = new SessionService({
+    pool,
     store,
     runtime,
     simulators: () => catalog.all(),
     instanceId,
     execOutputLimit: config.execOutputLimit,
     capture,
+    artifacts,
     tasks: () => new Map([...tasks.load().tasks].map(([id, t]) => [id, t.task])),
   });
   const evaluation = new EvaluationService({ sessions, tasks, capture, runtime, judge: judgeFromEnv() });
@@ -109,6 +126,8 @@ async function serve(config: ServerConfig, store: Store, runtime: Runtime): Prom
 
   const recovery = await recover(store, runtime, sessions, instanceId);
   capture.prune(new Set(store.openJobs().map((j) => j.id)));
+  const leftovers = await artifacts.recover();
+  if (leftovers.removed.length > 0) app.log.info(leftovers, "removed what interrupted snapshots left");
   app.log.info(recovery, "recovered environments of the previous run");
 
   const needsKey = config.requireApiKey || !isLoopback(config.host);
@@ -136,13 +155,20 @@ async function serve(config: ServerConfig, store: Store, runtime: Runtime): Prom
     transform: jsonSchemaTransform,
   });
   const runtimeVersion = await runtime.version();
-  const health = async (): Promise<Health> => ({
-    status: "ok",
-    version: VERSION,
-    runtime: { name: runtime.name, version: runtimeVersion },
-    capabilities: { memory_snapshots: false, disk_snapshots: false },
-    auth: needsKey ? "api_key" : "none",
-  });
+  const health = async (): Promise<Health> => {
+    const memory = await runtime.checkpointSupport();
+    return {
+      status: "ok",
+      version: VERSION,
+      runtime: { name: runtime.name, version: runtimeVersion },
+      capabilities: {
+        memory_snapshots: memory.supported,
+        ...(memory.supported ? {} : { memory_snapshots_reason: memory.reason }),
+        disk_snapshots: true,
+      },
+      auth: needsKey ? "api_key" : "none",
+    };
+  };
   const proxy = await EnvironmentProxy.start({
     host: config.proxyHost ?? config.host,
     port: config.proxyPort,
@@ -161,6 +187,7 @@ async function serve(config: ServerConfig, store: Store, runtime: Runtime): Prom
   await app.register(healthRoutes(health));
   await app.register(sessionRoutes(sessions, proxy, evaluation), { prefix: "/api/v2/sessions" });
   await app.register(taskRoutes(tasks), { prefix: "/api/v2/tasks" });
+  await app.register(artifactRoutes(artifacts), { prefix: "/api/v2/artifacts" });
   await app.register(jobRoutes(sessions, proxy), { prefix: "/api/v2/jobs" });
   await app.register(simulatorRoutes(catalog, sessions, runtime), { prefix: "/api/v2/simulators" });
   app.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());
@@ -168,6 +195,7 @@ async function serve(config: ServerConfig, store: Store, runtime: Runtime): Prom
   const reaper = new HeartbeatReaper(sessions, config.reaperIntervalMs, app.log);
   app.addHook("onClose", async () => {
     await reaper.stop();
+    await pool.close();
     await runtime.close();
     store.close();
   });
@@ -187,6 +215,7 @@ async function serve(config: ServerConfig, store: Store, runtime: Runtime): Prom
     apiKeyFile,
     instanceId,
     sessions,
+    pool,
     runtime,
     proxy,
     close: () => app.close(),

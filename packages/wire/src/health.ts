@@ -6,6 +6,8 @@ export const Health = z.object({
   runtime: z.object({ name: z.string(), version: z.string() }),
   capabilities: z.object({
     memory_snapshots: z.boolean(),
+    /** Why memory snapshots are unavailable on this host, and how to fix it; absent when available. */
+    memory_snapshots_reason: z.string().optional(),
     disk_snapshots: z.boolean(),
   }),
   auth: z.enum(["api_key", "none"]),

@@ -6,3 +6,4 @@ export * from "./health.js";
 export * from "./state.js";
 export * from "./public.js";
 export * from "./tasks.js";
+export * from "./artifacts.js";

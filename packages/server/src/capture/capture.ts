@@ -99,6 +99,17 @@ export class StateCapture {
     renameSync(temporary, folder);
   }
 
+  /**
+   * Hands a baseline taken under one key (a pooled environment's) to a job, as if taken for it. The
+   * environment it describes must be the job's from now on.
+   */
+  async adopt(from: string, jobId: string): Promise<void> {
+    await this.pending.get(from);
+    if (!this.hasBaseline(from)) throw new Error(`no baseline was taken for ${from}`);
+    this.drop(jobId);
+    renameSync(this.folder(from), this.folder(jobId));
+  }
+
   /** Forgets a job's baseline (at close). */
   drop(jobId: string): void {
     this.pending.delete(jobId);
@@ -295,7 +306,7 @@ export class StateCapture {
     const q = (s: string) => `'${s.replaceAll("'", "'\\''")}'`;
     const result = await this.runtime.exec(
       containerId,
-      `{ test -f ${q(db.location)} || { echo "no such file" >&2; exit 3; }; } && sqlite3 -readonly ${q(db.location)} ${q(`.backup '${copy}'`)}`,
+      `{ test -f ${q(db.location)} || { echo "no such file" >&2; exit 3; }; } && sqlite3 -readonly -cmd '.timeout 10000' ${q(db.location)} ${q(`.backup '${copy}'`)}`,
       { timeoutSeconds: 60, outputLimit: 64 * 1024 },
     );
     if (result.timedOut) throw new Error(`${db.name}: copying ${db.location} timed out`);

@@ -64,6 +64,14 @@ export async function createSlot(source: PostgresSource, slot: string): Promise<
     await client.query("SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = $1", [
       slot,
     ]);
+    // An environment resumed from a memory snapshot brings its source's slot along: unread, it would pin
+    // the WAL. Dropping it is best effort (a slot in an image's lower layer cannot be renamed away).
+    const { rows: stale } = await client.query<{ slot_name: string }>(
+      "SELECT slot_name FROM pg_replication_slots WHERE slot_name LIKE 'terrarium\\_%' AND slot_name <> $1 AND NOT active",
+      [slot],
+    );
+    for (const { slot_name } of stale)
+      await client.query("SELECT pg_drop_replication_slot($1)", [slot_name]).catch(() => undefined);
     const { rows } = await client.query<{ lsn: string }>(
       "SELECT lsn::text FROM pg_create_logical_replication_slot($1, 'wal2json')",
       [slot],

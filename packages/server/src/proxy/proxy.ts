@@ -3,7 +3,7 @@ import type { Duplex } from "node:stream";
 import { createProxyServer } from "http-proxy-3";
 import type { FastifyBaseLogger } from "fastify";
 import { isLoopback } from "../config.js";
-import type { Runtime } from "../runtime/runtime.js";
+import { EXEC_AGENT_PORT, type Runtime } from "../runtime/runtime.js";
 import type { SessionService } from "../services/sessions.js";
 import { AccessTokens, PublicAddresses } from "./addresses.js";
 
@@ -142,6 +142,13 @@ export class EnvironmentProxy {
     const port = named.port ?? route.appPort;
     if (port === null) {
       throw new Refusal(404, "No app port", `Job ${named.jobId} has no app port: name one as <job>--<port>.`);
+    }
+    if (port === EXEC_AGENT_PORT) {
+      throw new Refusal(
+        404,
+        "Reserved port",
+        `Port ${port} is Terrarium's exec agent inside the environment; it is not served through the proxy.`,
+      );
     }
 
     const url = new URL(req.url ?? "/", "http://proxy.invalid");

@@ -13,7 +13,7 @@ export interface RecoveryReport {
  * Brings the store and Podman back in line after a start: jobs whose container still runs are
  * re-attached (with a fresh heartbeat, since clients could not reach a stopped server); jobs without
  * a running container are closed as lost; containers and networks of this instance that no open job or
- * session owns are removed.
+ * session owns (pooled environments among them) are removed.
  */
 export async function recover(
   store: Store,
@@ -24,14 +24,18 @@ export async function recover(
   const report: RecoveryReport = { reattached: [], lost: [], removedContainers: [], removedNetworks: [] };
   const mine = { [LABELS.instance]: instanceId };
   const containers = await runtime.listEnvironments(mine);
+  // A job's container is the one its record names (a pooled environment keeps its pool labels), or,
+  // for a job whose start was not recorded yet, the one labelled with it.
+  const byId = new Map(containers.map((c) => [c.id, c]));
   const byJob = new Map(containers.map((c) => [c.labels[LABELS.job], c]));
   const openJobs = store.openJobs();
-  const openIds = new Set(openJobs.map((j) => j.id));
+  const owned = new Set<string>();
   const at = new Date().toISOString();
 
   for (const job of openJobs) {
-    const container = byJob.get(job.id);
+    const container = (job.containerId ? byId.get(job.containerId) : undefined) ?? byJob.get(job.id);
     if (container?.running) {
+      owned.add(container.id);
       store.updateJob(job.id, { containerId: container.id, status: "running", lastHeartbeatAt: at });
       report.reattached.push(job.id);
     } else {
@@ -40,8 +44,7 @@ export async function recover(
     }
   }
   for (const container of containers) {
-    const job = container.labels[LABELS.job];
-    if (job && openIds.has(job)) continue;
+    if (owned.has(container.id)) continue;
     await runtime.removeEnvironment(container.id);
     report.removedContainers.push(container.name);
   }

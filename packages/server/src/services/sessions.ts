@@ -12,29 +12,29 @@ import {
   type StateResponse,
   type Task,
   type WaitForReadyResponse,
+  type DiskSnapshotRequest,
+  type DiskSnapshotResponse,
+  type SnapshotResponse,
+  type SnapshotResult,
 } from "@terrarium/wire";
 import type { z } from "zod";
 import { DomainError, badRequest, conflict, errorMessage, notFound } from "../errors.js";
-import { defaultAlias, newJobId, newSessionId } from "../ids.js";
+import { defaultAlias, newJobId, newSessionId, randomToken } from "../ids.js";
 import { simulatorImage } from "../images.js";
 import type { CaptureTarget, StateCapture, StateRequest } from "../capture/capture.js";
 import type { Runtime } from "../runtime/runtime.js";
 import type { JobRecord, SessionRecord, Store } from "../store/store.js";
 import { KeyedLock } from "./keyed-lock.js";
+import { LABELS } from "./labels.js";
+
+export { LABELS };
 import { waitUntilReady } from "./readiness.js";
 import type { Simulator } from "./simulators.js";
+import type { ArtifactService, SnapshotSource } from "./artifacts.js";
+import type { PooledEnvironment, Recipe, WarmPool } from "./pool.js";
 
 /** What an operation acts on: every open environment of a session, or one environment (job). */
 export type Scope = { sessionId: string } | { jobId: string };
-
-/** Labels every container and network of ours carries; `instance` says which store owns it. */
-export const LABELS = {
-  managed: "io.terrarium.managed",
-  instance: "io.terrarium.instance",
-  session: "io.terrarium.session",
-  job: "io.terrarium.job",
-  alias: "io.terrarium.alias",
-} as const;
 
 export interface SessionServiceOptions {
   store: Store;
@@ -45,6 +45,9 @@ export interface SessionServiceOptions {
   capture: StateCapture;
   /** The tasks sessions can be made from, by id. */
   tasks?: () => Map<string, Task>;
+  artifacts: ArtifactService;
+  /** Ready environments to hand over at create and reset; none when unset. */
+  pool?: WarmPool;
 }
 
 type MakeRequest = z.output<typeof MakeSessionRequest>;
@@ -53,8 +56,10 @@ type EnvsRequest = z.output<typeof MakeEnvsRequest>;
 interface PlannedJob {
   alias: string;
   simulator: Simulator;
-  tag: string;
+  tag: string | null;
   image: string;
+  artifactId: string | null;
+  restoreMemory: boolean;
   heartbeatTimeout: number;
 }
 
@@ -110,14 +115,14 @@ export class SessionService {
       createdAt,
       closedAt: null,
     };
-    session.network = networkName(session.id);
     const jobs: JobRecord[] = planned.map((p) => ({
       id: newJobId(),
       sessionId: session.id,
       alias: p.alias,
       simulator: p.simulator.manifest.name,
       tag: p.tag,
-      artifactId: null,
+      artifactId: p.artifactId,
+      restoreMemory: p.restoreMemory,
       image: p.image,
       status: "starting",
       error: null,
@@ -128,16 +133,35 @@ export class SessionService {
       closedAt: null,
       closeReason: null,
     }));
-    // Recorded before anything exists in Podman, so a crash from here on is cleaned up at restart.
+    // Ready environments from the warm pool where there are some. A session of one environment keeps
+    // its pooled network; several environments join a network of their own.
+    const pooled = new Map(
+      jobs.flatMap((job) => {
+        const entry = this.o.pool?.take(...this.kindOf(job));
+        return entry ? [[job.id, entry] as const] : [];
+      }),
+    );
+    const alone = jobs.length === 1 ? pooled.get(jobs[0]!.id) : undefined;
+    session.network = alone?.network ?? networkName(session.id);
+    // Recorded before anything else exists in Podman (pooled environments are labelled as such until a
+    // job records them), so a crash from here on is cleaned up at restart.
     this.o.store.insertSession(session, jobs);
     return this.locks.run(session.id, async () => {
-      try {
-        await this.o.runtime.createNetwork(session.network, this.labels(session.id));
-      } catch (error) {
-        await this.closeJobs(session.id, jobs, "failed");
-        throw new DomainError("unavailable", `could not create the session's network: ${errorMessage(error)}`);
+      if (!alone) {
+        try {
+          await this.o.runtime.createNetwork(session.network, this.labels(session.id));
+        } catch (error) {
+          for (const entry of pooled.values()) void this.o.pool?.discard(entry);
+          await this.closeJobs(session.id, jobs, "failed");
+          throw new DomainError("unavailable", `could not create the session's network: ${errorMessage(error)}`);
+        }
       }
-      await Promise.all(jobs.map((job) => this.startJob(job)));
+      await Promise.all(
+        jobs.map((job) => {
+          const entry = pooled.get(job.id);
+          return entry ? this.startFromPool(job, entry, entry === alone) : this.startJob(job);
+        }),
+      );
       if (request.timeout && request.timeout > 0) await this.waitJobs(this.openJobs(session.id), request.timeout);
       return {
         session_id: session.id,
@@ -160,9 +184,6 @@ export class SessionService {
     const seen = new Set<string>();
     const planned: PlannedJob[] = [];
     for (const [index, spec] of request.envs.entries()) {
-      if (spec.type === "artifact") {
-        throw notFound(`envs.${index}: unknown artifact "${spec.artifact_id}"`);
-      }
       const alias = spec.alias ?? defaultAlias();
       if (seen.has(alias)) {
         throw badRequest(
@@ -170,6 +191,11 @@ export class SessionService {
         );
       }
       seen.add(alias);
+      const heartbeatTimeout = spec.heartbeat_timeout ?? request.heartbeat_timeout ?? DEFAULT_HEARTBEAT_TIMEOUT;
+      if (spec.type === "artifact") {
+        planned.push({ alias, heartbeatTimeout, ...(await this.planArtifact(index, spec)) });
+        continue;
+      }
       const simulator = simulators.get(spec.simulator);
       if (!simulator) {
         const known = [...simulators.keys()];
@@ -191,10 +217,39 @@ export class SessionService {
         simulator,
         tag: spec.tag,
         image,
-        heartbeatTimeout: spec.heartbeat_timeout ?? request.heartbeat_timeout ?? DEFAULT_HEARTBEAT_TIMEOUT,
+        artifactId: null,
+        restoreMemory: false,
+        heartbeatTimeout,
       });
     }
     return planned;
+  }
+
+  /** An environment from an artifact: resumed from its checkpoint, or booted from its disk. */
+  private async planArtifact(
+    index: number,
+    spec: { artifact_id: string; restore_memory: boolean },
+  ): Promise<Omit<PlannedJob, "alias" | "heartbeatTimeout">> {
+    const artifact = this.o.store.getArtifact(spec.artifact_id);
+    if (!artifact) throw notFound(`envs.${index}.artifact_id: unknown artifact "${spec.artifact_id}"`);
+    const simulator = this.o.simulators().get(artifact.simulator);
+    if (!simulator) {
+      throw conflict(
+        `envs.${index}: artifact "${artifact.id}" is a snapshot of simulator "${artifact.simulator}", which this server no longer has`,
+      );
+    }
+    const resume = artifact.kind === "memory" && spec.restore_memory;
+    if (resume) {
+      const support = await this.o.runtime.checkpointSupport();
+      if (!support.supported) {
+        throw conflict(
+          `envs.${index}: artifact "${artifact.id}" holds memory, which this host cannot restore (${support.reason}); pass restore_memory: false to boot from its disk`,
+        );
+      }
+      await this.o.artifacts.archiveOf(artifact);
+    }
+    const image = resume ? artifact.image : await this.o.artifacts.bootImage(artifact);
+    return { simulator, tag: null, image, artifactId: artifact.id, restoreMemory: resume };
   }
 
   private labels(sessionId: string, job?: JobRecord): Record<string, string> {
@@ -213,6 +268,105 @@ export class SessionService {
     return simulator;
   }
 
+  /** The warm pool's kind of a job's starting point, and how to make one. */
+  private kindOf(job: JobRecord): [string, Recipe] {
+    const { manifest } = this.simulatorOf(job);
+    if (job.restoreMemory && job.artifactId) {
+      const artifact = this.o.artifacts.get(job.artifactId);
+      return [
+        `restore:${artifact.id}`,
+        {
+          manifest,
+          image: job.image,
+          start: async (spec) => this.o.runtime.restore(await this.o.artifacts.archiveOf(artifact), spec),
+        },
+      ];
+    }
+    return [
+      `image:${job.image}`,
+      { manifest, image: job.image, start: (spec) => this.o.runtime.startEnvironment(spec) },
+    ];
+  }
+
+  /**
+   * Makes a pooled environment the job's: joins it to `sessionNetwork` under the job's alias (unset:
+   * the session keeps the pooled network), names it after the job, gives it the alias as host name,
+   * and takes over its baseline. On failure the entry is discarded and the error thrown.
+   */
+  private async handOver(job: JobRecord, entry: PooledEnvironment, sessionNetwork?: string): Promise<void> {
+    this.ready.delete(job.id);
+    try {
+      if (sessionNetwork) {
+        await this.o.runtime.connectNetwork(sessionNetwork, entry.containerId, job.alias);
+        void this.o.runtime
+          .disconnectNetwork(entry.network, entry.containerId)
+          .then(() => this.o.runtime.removeNetwork(entry.network))
+          .catch(() => undefined);
+      }
+      await Promise.all([
+        this.o.runtime.renameEnvironment(entry.containerId, containerName(job.id)),
+        this.o.runtime.setHostname(entry.containerId, job.alias),
+        this.o.capture.adopt(entry.baseline, job.id),
+      ]);
+    } catch (error) {
+      void this.o.pool?.discard(entry);
+      throw error;
+    } finally {
+      this.o.pool?.replenish(entry.key);
+    }
+    Object.assign(job, { containerId: entry.containerId, status: "running", error: null });
+    this.o.store.updateJob(job.id, { containerId: entry.containerId, status: "running", error: null });
+    this.baselineErrors.delete(job.id);
+    this.ready.add(job.id);
+  }
+
+  /** At create: a pooled environment for the job, or (when the hand-over fails) a fresh start. */
+  private async startFromPool(job: JobRecord, entry: PooledEnvironment, keepsNetwork: boolean): Promise<void> {
+    const session = this.session(job.sessionId);
+    try {
+      await this.handOver(job, entry, keepsNetwork ? undefined : session.network);
+    } catch {
+      if (keepsNetwork) {
+        session.network = networkName(session.id);
+        this.o.store.updateSessionNetwork(session.id, session.network);
+        await this.o.runtime.createNetwork(session.network, this.labels(session.id)).catch(() => undefined);
+      }
+      await this.startJob(job);
+    }
+  }
+
+  /**
+   * At reset: swaps the job's environment for a pooled one. A job alone in its session moves the
+   * session to the pooled network; otherwise the old environment goes first, freeing its alias.
+   * Answers false (nothing changed but the old environment's name) when the hand-over failed.
+   */
+  private async swapFromPool(job: JobRecord, entry: PooledEnvironment): Promise<boolean> {
+    const session = this.session(job.sessionId);
+    const alone = this.openJobs(session.id).length === 1;
+    const old = job.containerId;
+    if (old) {
+      await this.o.runtime
+        .renameEnvironment(old, `${containerName(job.id)}-old-${randomToken(6)}`)
+        .catch(() => undefined);
+      if (!alone) await this.o.runtime.removeEnvironment(old);
+    }
+    try {
+      await this.handOver(job, entry, alone ? undefined : session.network);
+    } catch {
+      return false;
+    }
+    if (alone) {
+      const oldNetwork = session.network;
+      this.o.store.updateSessionNetwork(session.id, entry.network);
+      // Off the caller's clock: the old environment and its network go in the background.
+      void (async () => {
+        if (old) await this.o.runtime.removeEnvironment(old);
+        await this.o.runtime.removeNetwork(oldNetwork);
+      })().catch(() => undefined);
+    }
+    return true;
+  }
+
   /** Starts the job's container (removing an earlier one); records success or the error. */
   private async startJob(job: JobRecord): Promise<void> {
     this.ready.delete(job.id);
@@ -220,15 +374,19 @@ export class SessionService {
       const { manifest } = this.simulatorOf(job);
       if (job.containerId) await this.o.runtime.removeEnvironment(job.containerId);
       else await this.o.runtime.removeEnvironment(containerName(job.id));
-      const containerId = await this.o.runtime.startEnvironment({
+      const spec = {
         name: containerName(job.id),
         image: job.image,
-        network: networkName(job.sessionId),
+        network: this.session(job.sessionId).network,
         alias: job.alias,
         cpus: manifest.resources.cpus,
         memoryBytes: manifest.resources.memory,
         labels: this.labels(job.sessionId, job),
-      });
+      };
+      const containerId =
+        job.restoreMemory && job.artifactId
+          ? await this.o.runtime.restore(await this.o.artifacts.archiveOf(this.o.artifacts.get(job.artifactId)), spec)
+          : await this.o.runtime.startEnvironment(spec);
       Object.assign(job, { containerId, status: "running", error: null });
       this.o.store.updateJob(job.id, { containerId, status: "running", error: null });
     } catch (error) {
@@ -312,6 +470,10 @@ export class SessionService {
     await Promise.all(
       jobs.map(async (job) => {
         const started = Date.now();
+        const entry = this.o.pool?.take(...this.kindOf(job));
+        if (entry && (await this.swapFromPool(job, entry))) {
+          return void (results[job.id] = { success: true, message: `reset in ${Date.now() - started} ms (warm pool)` });
+        }
         await this.startJob(job);
         if (job.status !== "running")
           return void (results[job.id] = { success: false, error: job.error ?? "reset failed" });
@@ -416,6 +578,91 @@ export class SessionService {
     return { mode: request.mode, captured_at: now(), results };
   }
 
+  /** Memory snapshots: each environment checkpointed with its processes into an artifact; they keep running. */
+  async snapshot(scope: Scope): Promise<SnapshotResponse> {
+    return this.snapshotJobs(scope, async (source) => ({
+      success: true,
+      artifact_id: (await this.o.artifacts.memory(source)).id,
+      memory: true,
+    }));
+  }
+
+  /** Disk snapshots: each environment's filesystem committed as an artifact image, optionally published. */
+  async diskSnapshot(scope: Scope, request: DiskSnapshotRequest): Promise<DiskSnapshotResponse> {
+    const publishing = await this.publishTargets(this.jobsIn(scope).jobs, request);
+    return this.snapshotJobs(scope, async (source) => {
+      const publish = publishing.has(source.job.id)
+        ? { simulator: source.job.simulator!, version: request.override_version! }
+        : undefined;
+      const artifact = await this.o.artifacts.disk(source, publish);
+      return {
+        success: true,
+        artifact_id: artifact.id,
+        memory: false,
+        ...(artifact.publishedAs ? { published_as: artifact.publishedAs } : {}),
+      };
+    });
+  }
+
+  /**
+   * The jobs a disk snapshot publishes as `override_version` of their simulator (only those of
+   * `override_service` when it is set), checked before anything is committed.
+   */
+  private async publishTargets(jobs: JobRecord[], request: DiskSnapshotRequest): Promise<Set<string>> {
+    const version = request.override_version;
+    if (!version) return new Set();
+    const service = request.override_service;
+    const targets = jobs.filter((j) => j.simulator && (!service || j.simulator === service));
+    if (targets.length === 0) {
+      throw badRequest(
+        `override_service: no environment here runs "${service}" (they run ${[...new Set(jobs.map((j) => j.simulator))].join(", ")})`,
+      );
+    }
+    const simulators = targets.map((j) => j.simulator!);
+    const twice = simulators.find((name, i) => simulators.indexOf(name) !== i);
+    if (twice) {
+      throw conflict(
+        `override_version: several environments run "${twice}" and all would be published as ${twice}:${version}; set override_service and snapshot them one at a time (per job)`,
+      );
+    }
+    for (const name of simulators) {
+      if (await this.o.runtime.imageExists(simulatorImage(name, version)))
+        throw conflict(
+          `override_version: ${name} already has a version "${version}"; versions are immutable, choose another`,
+        );
+    }
+    return new Set(targets.map((j) => j.id));
+  }
+
+  /** Runs a snapshot of each open job under the session's lock (no reset or close meanwhile). */
+  private async snapshotJobs<R extends SnapshotResult>(
+    scope: Scope,
+    take: (source: SnapshotSource) => Promise<R>,
+  ): Promise<{ results: Record<string, R | SnapshotResult> }> {
+    const { sessionId } = this.jobsIn(scope);
+    return this.locks.run(sessionId, async () => {
+      const results: Record<string, R | SnapshotResult> = {};
+      await Promise.all(
+        this.jobsIn(scope).jobs.map(async (job) => {
+          if (job.status !== "running" || !job.containerId || !job.simulator) {
+            return void (results[job.id] = {
+              success: false,
+              memory: false,
+              error: job.error ?? `environment is ${job.status}`,
+            });
+          }
+          try {
+            const version = this.simulatorOf(job).manifest.version;
+            results[job.id] = await take({ job, containerId: job.containerId, version });
+          } catch (error) {
+            results[job.id] = { success: false, memory: false, error: errorMessage(error) };
+          }
+        }),
+      );
+      return { results };
+    });
+  }
+
   heartbeat(scope: Scope): { results: Record<string, JobOutcome> } {
     return { results: this.beat(this.jobsIn(scope).jobs) };
   }
@@ -463,7 +710,7 @@ export class SessionService {
       }),
     );
     if (this.openJobs(sessionId).length === 0) {
-      await this.o.runtime.removeNetwork(networkName(sessionId));
+      await this.o.runtime.removeNetwork(this.session(sessionId).network);
       this.o.store.closeSession(sessionId, now());
     }
     return results;

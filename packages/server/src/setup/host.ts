@@ -15,6 +15,7 @@ export const HOST_PACKAGES = [
   "slirp4netns",
   "fuse-overlayfs",
   "iptables",
+  "iproute2", // ss: closes an environment's TCP connections before a memory snapshot
   "ca-certificates",
   "chromium", // driven by playwright-core: browser downloads do not work on such hosts
   "libnss-myhostname", // *.localhost resolves to loopback for every program, as it does in browsers

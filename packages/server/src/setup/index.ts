@@ -1,5 +1,6 @@
 import { loadSimulators } from "../services/simulators.js";
 import { baseImageStep } from "./base-image.js";
+import { criuStep } from "./criu.js";
 import { packagesStep, podmanSettingsStep } from "./host.js";
 import { simulatorImageStep } from "./simulator-image.js";
 import type { SetupStep } from "./step.js";
@@ -18,11 +19,12 @@ export interface SetupOptions {
 }
 
 /**
- * Everything a fresh Debian host needs, in order: packages, Podman settings, the base image, and the
- * simulator images. Each step checks first, so running the set-up again costs a few checks.
+ * Everything a fresh Debian host needs, in order: packages, Podman settings, CRIU (optional: memory
+ * snapshots), the base image, and the simulator images. Each step checks first, so running the set-up
+ * again costs a few checks.
  */
 export function setupSteps(options: SetupOptions): SetupStep[] {
-  const steps: SetupStep[] = [packagesStep, podmanSettingsStep, baseImageStep];
+  const steps: SetupStep[] = [packagesStep, podmanSettingsStep, criuStep, baseImageStep];
   const simulators = loadSimulators(options.simulatorsDir);
   const wanted = options.simulators ?? [...simulators.keys()];
   for (const name of wanted) {

@@ -31,6 +31,24 @@ const migrations: string[] = [
    );
    CREATE INDEX jobs_open ON jobs (status) WHERE status != 'closed';
    CREATE TABLE api_keys (hash TEXT PRIMARY KEY, created_at TEXT NOT NULL);`,
+  // Snapshots: artifacts, and whether a job started from one resumes its memory.
+  `CREATE TABLE artifacts (
+     id TEXT PRIMARY KEY,
+     kind TEXT NOT NULL CHECK (kind IN ('memory', 'disk')),
+     simulator TEXT NOT NULL,
+     version TEXT NOT NULL,
+     parent_id TEXT,
+     image TEXT NOT NULL,
+     checkpoint_file TEXT,
+     compression TEXT,
+     size INTEGER NOT NULL,
+     sha256 TEXT NOT NULL,
+     published_as TEXT,
+     source_job_id TEXT,
+     created_at TEXT NOT NULL
+   );
+   CREATE INDEX artifacts_parent ON artifacts (parent_id);
+   ALTER TABLE jobs ADD COLUMN restore_memory INTEGER NOT NULL DEFAULT 0;`,
 ];
 
 export function migrate(db: Database.Database): void {

@@ -22,6 +22,8 @@ export interface JobRecord {
   simulator: string | null;
   tag: string | null;
   artifactId: string | null;
+  /** Started from a memory artifact and resumed (reset resumes it again). */
+  restoreMemory: boolean;
   image: string;
   status: JobStatus;
   error: string | null;
@@ -40,6 +42,7 @@ type JobRow = {
   simulator: string | null;
   tag: string | null;
   artifact_id: string | null;
+  restore_memory: number;
   image: string;
   status: JobStatus;
   error: string | null;
@@ -66,6 +69,7 @@ const toJob = (r: JobRow): JobRecord => ({
   simulator: r.simulator,
   tag: r.tag,
   artifactId: r.artifact_id,
+  restoreMemory: r.restore_memory === 1,
   image: r.image,
   status: r.status,
   error: r.error,
@@ -85,6 +89,53 @@ const toSession = (r: SessionRow): SessionRecord => ({
   closedAt: r.closed_at,
 });
 
+export interface ArtifactRecord {
+  id: string;
+  kind: "memory" | "disk";
+  simulator: string;
+  version: string;
+  parentId: string | null;
+  image: string;
+  /** A memory artifact's checkpoint archive, relative to the artifacts folder. */
+  checkpointFile: string | null;
+  compression: string | null;
+  size: number;
+  sha256: string;
+  publishedAs: string | null;
+  sourceJobId: string | null;
+  createdAt: string;
+}
+type ArtifactRow = {
+  id: string;
+  kind: "memory" | "disk";
+  simulator: string;
+  version: string;
+  parent_id: string | null;
+  image: string;
+  checkpoint_file: string | null;
+  compression: string | null;
+  size: number;
+  sha256: string;
+  published_as: string | null;
+  source_job_id: string | null;
+  created_at: string;
+};
+const toArtifact = (r: ArtifactRow): ArtifactRecord => ({
+  id: r.id,
+  kind: r.kind,
+  simulator: r.simulator,
+  version: r.version,
+  parentId: r.parent_id,
+  image: r.image,
+  checkpointFile: r.checkpoint_file,
+  compression: r.compression,
+  size: r.size,
+  sha256: r.sha256,
+  publishedAs: r.published_as,
+  sourceJobId: r.source_job_id,
+  createdAt: r.created_at,
+});
+
 export type JobPatch = Partial<
   Pick<JobRecord, "status" | "error" | "containerId" | "lastHeartbeatAt" | "closedAt" | "closeReason">
 >;
@@ -100,7 +151,7 @@ const jobColumns: Record<keyof JobPatch, string> = {
 const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
 
 /**
- * Metadata of sessions, jobs and API keys in one SQLite file. Every write is a transaction, so a
+ * Metadata of sessions, jobs, artifacts and API keys in one SQLite file. Every write is a transaction, so a
  * crash leaves either the old or the new record, never half of one.
  */
 export class Store {
@@ -135,10 +186,10 @@ export class Store {
       "INSERT INTO sessions (id, task_public_id, status, network, created_at, closed_at) VALUES (?, ?, ?, ?, ?, ?)",
     );
     const insertJob = this.db.prepare(
-      `INSERT INTO jobs (id, session_id, alias, simulator, tag, artifact_id, image, status, error, container_id,
-        heartbeat_timeout, last_heartbeat_at, created_at, closed_at, close_reason)
-       VALUES (@id, @sessionId, @alias, @simulator, @tag, @artifactId, @image, @status, @error, @containerId,
-        @heartbeatTimeout, @lastHeartbeatAt, @createdAt, @closedAt, @closeReason)`,
+      `INSERT INTO jobs (id, session_id, alias, simulator, tag, artifact_id, restore_memory, image, status, error,
+        container_id, heartbeat_timeout, last_heartbeat_at, created_at, closed_at, close_reason)
+       VALUES (@id, @sessionId, @alias, @simulator, @tag, @artifactId, @restoreMemory, @image, @status, @error,
+        @containerId, @heartbeatTimeout, @lastHeartbeatAt, @createdAt, @closedAt, @closeReason)`,
     );
     this.db.transaction(() => {
       insertSession.run(
@@ -149,7 +200,7 @@ export class Store {
         session.createdAt,
         session.closedAt,
       );
-      for (const job of jobs) insertJob.run(job);
+      for (const job of jobs) insertJob.run({ ...job, restoreMemory: job.restoreMemory ? 1 : 0 });
     })();
   }
 
@@ -165,6 +216,11 @@ export class Store {
         : this.db.prepare("SELECT * FROM sessions WHERE status = ? ORDER BY created_at DESC").all(status)
     ) as SessionRow[];
     return rows.map(toSession);
+  }
+
+  /** The session's environments moved to another network (a pooled environment's, at create or reset). */
+  updateSessionNetwork(id: string, network: string): void {
+    this.db.prepare("UPDATE sessions SET network = ? WHERE id = ?").run(network, id);
   }
 
   closeSession(id: string, closedAt: string): void {
@@ -194,6 +250,46 @@ export class Store {
     if (keys.length === 0) return;
     const sets = keys.map((k) => `${jobColumns[k]} = @${k}`).join(", ");
     this.db.prepare(`UPDATE jobs SET ${sets} WHERE id = @id`).run({ ...patch, id });
+  }
+
+  insertArtifact(artifact: ArtifactRecord): void {
+    this.db
+      .prepare(
+        `INSERT INTO artifacts (id, kind, simulator, version, parent_id, image, checkpoint_file, compression, size,
+          sha256, published_as, source_job_id, created_at)
+         VALUES (@id, @kind, @simulator, @version, @parentId, @image, @checkpointFile, @compression, @size, @sha256,
+          @publishedAs, @sourceJobId, @createdAt)`,
+      )
+      .run(artifact);
+  }
+
+  getArtifact(id: string): ArtifactRecord | undefined {
+    const row = this.db.prepare("SELECT * FROM artifacts WHERE id = ?").get(id) as ArtifactRow | undefined;
+    return row && toArtifact(row);
+  }
+
+  listArtifacts(): ArtifactRecord[] {
+    const rows = this.db.prepare("SELECT * FROM artifacts ORDER BY created_at DESC, rowid DESC").all() as ArtifactRow[];
+    return rows.map(toArtifact);
+  }
+
+  childrenOf(id: string): string[] {
+    const rows = this.db.prepare("SELECT id FROM artifacts WHERE parent_id = ? ORDER BY rowid").all(id) as {
+      id: string;
+    }[];
+    return rows.map((r) => r.id);
+  }
+
+  deleteArtifact(id: string): void {
+    this.db.prepare("DELETE FROM artifacts WHERE id = ?").run(id);
+  }
+
+  /** Open jobs that started from the artifact (their reset goes back to it). */
+  openJobsOfArtifact(id: string): JobRecord[] {
+    const rows = this.db
+      .prepare("SELECT * FROM jobs WHERE artifact_id = ? AND status != 'closed' ORDER BY rowid")
+      .all(id) as JobRow[];
+    return rows.map(toJob);
   }
 
   hasApiKeys(): boolean {

@@ -2,6 +2,9 @@ import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import {
   ErrorBody,
+  DiskSnapshotRequest,
+  DiskSnapshotResponse,
+  SnapshotResponse,
   LoginFlow,
   LoginPlanResponse,
   PublicUrlQuery,
@@ -134,6 +137,31 @@ export function operationRoutes(
         }
         return { results };
       },
+    );
+    app.post(
+      `/:${param}/snapshot`,
+      {
+        schema: {
+          tags,
+          summary: `Memory snapshot of ${target}: processes, memory and disk, into an artifact each`,
+          params,
+          response: { 200: SnapshotResponse, ...errors },
+        },
+      },
+      async (request) => sessions.snapshot(scopeOf(request.params)),
+    );
+    app.post(
+      `/:${param}/disk_snapshot`,
+      {
+        schema: {
+          tags,
+          summary: `Disk snapshot of ${target} into an artifact each; optionally published as a simulator version`,
+          params,
+          body: DiskSnapshotRequest.optional(),
+          response: { 200: DiskSnapshotResponse, ...errors },
+        },
+      },
+      async (request) => sessions.diskSnapshot(scopeOf(request.params), request.body ?? {}),
     );
     app.post(
       `/:${param}/heartbeat`,

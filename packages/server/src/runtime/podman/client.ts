@@ -11,9 +11,17 @@ export class PodmanApiError extends Error {
   }
 }
 
+/** A body to stream: anything that pipes, Node's streams or streamx's (tar-stream). */
+export interface Upload {
+  pipe(destination: NodeJS.WritableStream): unknown;
+  on(event: "error", listener: (error: Error) => void): unknown;
+}
+
 export interface RequestOptions {
-  query?: Record<string, string | number | boolean | undefined>;
+  query?: Record<string, string | number | boolean | string[] | undefined>;
   body?: unknown;
+  /** A stream sent as the body instead of JSON (e.g. a checkpoint archive to restore). */
+  upload?: Upload;
   signal?: AbortSignal;
 }
 
@@ -27,7 +35,7 @@ export class PodmanClient {
     const response = await this.open(method, path, options);
     const text = await readText(response);
     if (response.statusCode! >= 400) throw toError(response.statusCode!, text);
-    return (text ? JSON.parse(text) : undefined) as T;
+    return (text.trim() ? JSON.parse(text) : undefined) as T;
   }
 
   /** Sends a request and hands back the raw response (for streams); error statuses are thrown. */
@@ -39,7 +47,10 @@ export class PodmanClient {
 
   private open(method: string, path: string, options: RequestOptions): Promise<IncomingMessage> {
     const query = new URLSearchParams();
-    for (const [k, v] of Object.entries(options.query ?? {})) if (v !== undefined) query.set(k, String(v));
+    for (const [k, v] of Object.entries(options.query ?? {})) {
+      if (Array.isArray(v)) for (const item of v) query.append(k, item);
+      else if (v !== undefined) query.set(k, String(v));
+    }
     const qs = query.size > 0 ? `?${query}` : "";
     const body = options.body === undefined ? undefined : JSON.stringify(options.body);
     return new Promise((resolve, reject) => {
@@ -48,14 +59,19 @@ export class PodmanClient {
           socketPath: this.socketPath,
           method,
           path: `${API}${path}${qs}`,
-          headers:
-            body === undefined ? {} : { "content-type": "application/json", "content-length": Buffer.byteLength(body) },
+          headers: options.upload
+            ? { "content-type": "application/x-tar" }
+            : body === undefined
+              ? {}
+              : { "content-type": "application/json", "content-length": Buffer.byteLength(body) },
           signal: options.signal,
         },
         resolve,
       );
       req.on("error", reject);
-      req.end(body);
+      if (!options.upload) return req.end(body);
+      options.upload.on("error", (error: Error) => req.destroy(error));
+      options.upload.pipe(req);
     });
   }
 }

@@ -3,6 +3,7 @@ import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, write
 import { dirname, join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { PodmanClient } from "./client.js";
+import { criuSearchPath } from "./criu.js";
 import { PodmanRuntime } from "./driver.js";
 
 const START_TIMEOUT_MS = 20_000;
@@ -13,6 +14,10 @@ export interface PodmanConnection {
   /** Where the server's own service listens, and where it logs. */
   ownSocketPath: string;
   logPath: string;
+  /** Start environments with the exec agent where their image allows it (default: yes). */
+  execAgent?: boolean;
+  /** The `criu` binary for memory snapshots: its folder goes first in the PATH of the service started. */
+  criu?: string;
 }
 
 /** Connects to Podman's API, starting `podman system service` first when no socket is given. */
@@ -20,7 +25,7 @@ export async function connectPodman(connection: PodmanConnection): Promise<Podma
   if (connection.socketPath) {
     const client = new PodmanClient(connection.socketPath);
     await waitForApi(client, () => undefined);
-    return new PodmanRuntime(client);
+    return new PodmanRuntime(client, undefined, connection.execAgent, connection.criu);
   }
   const socketPath = connection.ownSocketPath;
   const pidFile = join(dirname(socketPath), "podman.pid");
@@ -31,6 +36,11 @@ export async function connectPodman(connection: PodmanConnection): Promise<Podma
   const log = openSync(connection.logPath, "a");
   const child = spawn("podman", ["system", "service", "--time=0", `unix://${socketPath}`], {
     stdio: ["ignore", log, log],
+    // runc runs the first `criu` in this PATH: the one `terrarium setup` builds, not Debian's.
+    env: {
+      ...process.env,
+      PATH: connection.criu ? `${dirname(connection.criu)}:${criuSearchPath()}` : criuSearchPath(),
+    },
   });
   closeSync(log);
   if (child.pid) writeFileSync(pidFile, String(child.pid));
@@ -59,7 +69,7 @@ export async function connectPodman(connection: PodmanConnection): Promise<Podma
     await Promise.race([gone, sleep(5000).then(() => child.kill("SIGKILL"))]);
     rmSync(socketPath, { force: true });
   };
-  return new PodmanRuntime(client, stop);
+  return new PodmanRuntime(client, stop, connection.execAgent, connection.criu);
 }
 
 /** Stops a Podman service an earlier run of this server left behind (after a kill -9). */

@@ -1,0 +1,317 @@
+import { createHash } from "node:crypto";
+import {
+  chmodSync,
+  createReadStream,
+  existsSync,
+  mkdirSync,
+  openSync,
+  fsyncSync,
+  closeSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  statSync,
+} from "node:fs";
+import { join } from "node:path";
+import type { Artifact, ArtifactDetails } from "@terrarium/wire";
+import { DomainError, conflict, errorMessage, notFound } from "../errors.js";
+import { newArtifactId, randomToken } from "../ids.js";
+import { simulatorImage } from "../images.js";
+import type { Runtime } from "../runtime/runtime.js";
+import type { ArtifactRecord, JobRecord, Store } from "../store/store.js";
+import { LABELS } from "./labels.js";
+
+/** Every artifact's image is a tag of one repository: `localhost/terrarium-artifacts:<artifact id>`. */
+export const ARTIFACT_REPOSITORY = "localhost/terrarium-artifacts";
+export const artifactImage = (id: string) => `${ARTIFACT_REPOSITORY}:${id}`;
+/** The image a memory artifact boots from when its memory is not resumed, made on first use. */
+const bootImageOf = (id: string) => `${ARTIFACT_REPOSITORY}:${id}-disk`;
+const ARTIFACT_LABEL = "io.terrarium.artifact";
+const TEMPORARY = ".tmp";
+
+export interface ArtifactServiceOptions {
+  store: Store;
+  runtime: Runtime;
+  /** Where checkpoint archives live: `$TERRARIUM_HOME/artifacts`. */
+  dir: string;
+  /** Labels (`io.terrarium.instance`) on this store's artifact images. */
+  instanceId: string;
+}
+
+/** What a snapshot is taken of: a running job, its container and its simulator's version. */
+export interface SnapshotSource {
+  job: JobRecord;
+  containerId: string;
+  version: string;
+}
+
+const now = () => new Date().toISOString();
+
+/**
+ * Artifacts: immutable snapshots of environments, a committed image (disk) or a checkpoint archive
+ * (memory). A record is written only once its image or archive is whole, so a crash in the middle of
+ * a snapshot leaves at most an unnamed leftover, removed at the next start.
+ */
+export class ArtifactService {
+  /** Boot images of memory artifacts being made, by image name (made once however many ask). */
+  private readonly making = new Map<string, Promise<string>>();
+  constructor(private readonly o: ArtifactServiceOptions) {
+    // Checkpoints hold process memory, secrets included: only the server's user may read them.
+    mkdirSync(o.dir, { recursive: true, mode: 0o700 });
+    chmodSync(o.dir, 0o700);
+  }
+
+  get(id: string): ArtifactRecord {
+    const artifact = this.o.store.getArtifact(id);
+    if (!artifact) throw notFound(`unknown artifact "${id}"`);
+    return artifact;
+  }
+
+  list(): Artifact[] {
+    return this.o.store.listArtifacts().map(describe);
+  }
+
+  details(id: string): ArtifactDetails {
+    const artifact = this.get(id);
+    const lineage: ArtifactDetails["lineage"] = [];
+    const seen = new Set([id]);
+    for (let parent = artifact.parentId; parent && !seen.has(parent);) {
+      seen.add(parent);
+      const record = this.o.store.getArtifact(parent);
+      lineage.push({ artifact_id: parent, kind: record?.kind ?? null, removed: !record });
+      parent = record?.parentId ?? null;
+    }
+    return { ...describe(artifact), lineage, children: this.o.store.childrenOf(id) };
+  }
+
+  /**
+   * Commits the environment's filesystem as an image; with `publish`, also names it as a version of
+   * its simulator (`localhost/terrarium/<simulator>:<version>`), which `Env.simulator(name, { tag })` starts.
+   */
+  async disk(source: SnapshotSource, publish?: { simulator: string; version: string }): Promise<ArtifactRecord> {
+    const { job } = source;
+    const simulator = job.simulator!;
+    let published: string | null = null;
+    if (publish) {
+      published = simulatorImage(simulator, publish.version);
+      if (await this.o.runtime.imageId(published)) {
+        throw conflict(
+          `override_version: ${simulator} already has a version "${publish.version}"; versions are immutable, choose another`,
+        );
+      }
+    }
+    const id = newArtifactId();
+    const image = artifactImage(id);
+    const { imageId, size } = await this.o.runtime.commit(source.containerId, image, {
+      [ARTIFACT_LABEL]: id,
+      [LABELS.instance]: this.o.instanceId,
+    });
+    const record: ArtifactRecord = {
+      id,
+      kind: "disk",
+      simulator,
+      version: source.version,
+      parentId: job.artifactId,
+      image,
+      checkpointFile: null,
+      compression: null,
+      size,
+      sha256: imageId.replace(/^sha256:/, ""),
+      publishedAs: publish ? `${simulator}:${publish.version}` : null,
+      sourceJobId: job.id,
+      createdAt: now(),
+    };
+    try {
+      if (published) await this.o.runtime.tagImage(imageId, published);
+      this.o.store.insertArtifact(record);
+    } catch (error) {
+      if (published) await this.o.runtime.removeImage(published).catch(() => undefined);
+      await this.o.runtime.removeImage(image).catch(() => undefined);
+      throw error;
+    }
+    return record;
+  }
+
+  /** Checkpoints the running environment with its memory into an archive; it keeps running. */
+  async memory(source: SnapshotSource): Promise<ArtifactRecord> {
+    const support = await this.o.runtime.checkpointSupport();
+    if (!support.supported) {
+      throw new DomainError(
+        "unavailable",
+        `memory snapshots are not available on this host: ${support.reason}; a disk snapshot (disk_snapshot) still works`,
+      );
+    }
+    const { job } = source;
+    const id = newArtifactId();
+    const file = `${id}.tar.zst`;
+    const temporary = join(this.o.dir, `${file}${TEMPORARY}`);
+    try {
+      await this.o.runtime.checkpoint(source.containerId, temporary);
+      // On disk before it gets its name: a crash leaves a .tmp file (removed at start), never a torn archive.
+      const fd = openSync(temporary, "r");
+      fsyncSync(fd);
+      closeSync(fd);
+      const sha256 = await fileSha256(temporary);
+      const size = statSync(temporary).size;
+      renameSync(temporary, join(this.o.dir, file));
+      const record: ArtifactRecord = {
+        id,
+        kind: "memory",
+        simulator: job.simulator!,
+        version: source.version,
+        parentId: job.artifactId,
+        image: job.image,
+        checkpointFile: file,
+        compression: "zstd",
+        size,
+        sha256,
+        publishedAs: null,
+        sourceJobId: job.id,
+        createdAt: now(),
+      };
+      this.o.store.insertArtifact(record);
+      return record;
+    } catch (error) {
+      rmSync(temporary, { force: true });
+      rmSync(join(this.o.dir, file), { force: true });
+      throw error;
+    }
+  }
+
+  /** The checkpoint archive of a memory artifact, checked against its sha256. */
+  async archiveOf(artifact: ArtifactRecord): Promise<string> {
+    const file = join(this.o.dir, artifact.checkpointFile ?? "");
+    if (!artifact.checkpointFile || !existsSync(file))
+      throw conflict(`artifact "${artifact.id}" has lost its checkpoint archive (${file})`);
+    const sha256 = await fileSha256(file);
+    if (sha256 !== artifact.sha256) {
+      throw conflict(
+        `artifact "${artifact.id}" is corrupt: its checkpoint archive's sha256 is ${sha256}, recorded ${artifact.sha256}`,
+      );
+    }
+    return file;
+  }
+
+  /**
+   * The image an environment boots from when it starts from the artifact without its memory: a disk
+   * artifact's own; for a memory artifact, its checkpoint's filesystem committed once as an image
+   * (resumed in a scratch environment, frozen and committed), kept beside the archive.
+   */
+  async bootImage(artifact: ArtifactRecord): Promise<string> {
+    if (artifact.kind === "disk") {
+      const imageId = await this.o.runtime.imageId(artifact.image);
+      if (!imageId) throw conflict(`artifact "${artifact.id}" has lost its image ${artifact.image}`);
+      if (imageId.replace(/^sha256:/, "") !== artifact.sha256)
+        throw conflict(`artifact "${artifact.id}" is corrupt: its image ${artifact.image} is not the one recorded`);
+      return artifact.image;
+    }
+    const image = bootImageOf(artifact.id);
+    if (await this.o.runtime.imageId(image)) return image;
+    const making = this.making.get(image) ?? this.makeBootImage(artifact, image);
+    this.making.set(image, making);
+    try {
+      return await making;
+    } finally {
+      this.making.delete(image);
+    }
+  }
+
+  private async makeBootImage(artifact: ArtifactRecord, image: string): Promise<string> {
+    const archive = await this.archiveOf(artifact);
+    const scratch = `terrarium-scratch-${artifact.id}-${randomToken(6)}`;
+    const labels = { [LABELS.managed]: "true", [LABELS.instance]: this.o.instanceId };
+    await this.o.runtime.createNetwork(scratch, labels);
+    let containerId: string | undefined;
+    try {
+      containerId = await this.o.runtime.restore(archive, {
+        name: scratch,
+        image: artifact.image,
+        network: scratch,
+        alias: "scratch",
+        cpus: 1,
+        memoryBytes: 0,
+        labels,
+      });
+      await this.o.runtime.commit(containerId, image, {
+        [ARTIFACT_LABEL]: artifact.id,
+        [LABELS.instance]: this.o.instanceId,
+      });
+      return image;
+    } finally {
+      if (containerId) await this.o.runtime.removeEnvironment(containerId).catch(() => undefined);
+      await this.o.runtime.removeNetwork(scratch).catch(() => undefined);
+    }
+  }
+
+  /** Removes an artifact unless an open environment started from it (its reset goes back to it). */
+  async remove(id: string): Promise<void> {
+    const artifact = this.get(id);
+    const users = this.o.store.openJobsOfArtifact(id);
+    if (users.length > 0) {
+      throw conflict(
+        `artifact "${id}" is the starting point of open environments (${users.map((j) => j.id).join(", ")}); close them first`,
+      );
+    }
+    // The record goes first: a crash after it leaves files that the next start removes.
+    this.o.store.deleteArtifact(id);
+    await this.removeFiles(artifact);
+  }
+
+  private async removeFiles(artifact: ArtifactRecord): Promise<void> {
+    if (artifact.checkpointFile) rmSync(join(this.o.dir, artifact.checkpointFile), { force: true });
+    await this.o.runtime.removeImage(bootImageOf(artifact.id));
+    if (artifact.kind === "disk") await this.o.runtime.removeImage(artifact.image);
+  }
+
+  /**
+   * After a crash or restart: removes half-written archives, and archives and images no record
+   * names (a snapshot interrupted after its image was committed, or a removal interrupted).
+   */
+  async recover(): Promise<{ removed: string[] }> {
+    const removed: string[] = [];
+    const known = new Set(this.o.store.listArtifacts().map((a) => a.id));
+    for (const entry of readdirSync(this.o.dir)) {
+      const id = entry.replace(/\.tar(\.zst)?(\.tmp)?$/, "");
+      if (entry.endsWith(TEMPORARY) || !known.has(id)) {
+        rmSync(join(this.o.dir, entry), { recursive: true, force: true });
+        removed.push(entry);
+      }
+    }
+    for (const image of await this.o.runtime.listImages(ARTIFACT_REPOSITORY)) {
+      // Other servers (other data folders) share Podman's image store: only this one's are looked at.
+      if (image.labels[LABELS.instance] !== this.o.instanceId) continue;
+      for (const name of image.names) {
+        const tag = name.slice(name.lastIndexOf(":") + 1).replace(/-disk$/, "");
+        if (known.has(tag)) continue;
+        await this.o.runtime.removeImage(name).catch((error: unknown) => {
+          throw new Error(`cannot remove the leftover image ${name}: ${errorMessage(error)}`);
+        });
+        removed.push(name);
+      }
+    }
+    return { removed };
+  }
+}
+
+function describe(a: ArtifactRecord): Artifact {
+  return {
+    artifact_id: a.id,
+    kind: a.kind,
+    simulator: a.simulator,
+    version: a.version,
+    parent_artifact_id: a.parentId,
+    image: a.image,
+    checkpoint: a.checkpointFile ? { file: a.checkpointFile, compression: a.compression ?? "none" } : null,
+    size: a.size,
+    sha256: a.sha256,
+    published_as: a.publishedAs,
+    source_job_id: a.sourceJobId,
+    created_at: a.createdAt,
+  };
+}
+
+async function fileSha256(file: string): Promise<string> {
+  const hash = createHash("sha256");
+  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
+  return hash.digest("hex");
+}

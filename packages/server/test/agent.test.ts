@@ -1,0 +1,88 @@
+import { describe, expect, it } from "vitest";
+import {
+  AGENT_ENTRYPOINT,
+  AnswerReader,
+  ExecAgentError,
+  agentToken,
+  imageCommand,
+} from "../src/runtime/podman/agent.js";
+
+const frame = (type: string, payload: string | Buffer) => {
+  const body = Buffer.isBuffer(payload) ? payload : Buffer.from(payload);
+  const header = Buffer.alloc(5);
+  header.write(type, 0, "latin1");
+  header.writeUInt32BE(body.length, 1);
+  return Buffer.concat([header, body]);
+};
+
+describe("AnswerReader", () => {
+  it("keeps stdout and stderr apart and reads the exit status", () => {
+    const r = new AnswerReader(1024);
+    expect(r.push(Buffer.concat([frame("O", "out1 "), frame("E", "err"), frame("O", "out2")]))).toBeUndefined();
+    expect(r.push(frame("X", "3 0 0"))).toEqual({
+      stdout: "out1 out2",
+      stderr: "err",
+      exitCode: 3,
+      timedOut: false,
+      truncated: false,
+    });
+  });
+
+  it("reassembles frames split anywhere, including inside headers and multibyte characters", () => {
+    const all = Buffer.concat([frame("O", "héllo wörld"), frame("E", "ünïcode"), frame("X", "0 0 0")]);
+    for (let cut = 1; cut < all.length; cut++) {
+      const r = new AnswerReader(1024);
+      expect(r.push(all.subarray(0, cut))).toBeUndefined();
+      expect(r.push(all.subarray(cut))).toMatchObject({ stdout: "héllo wörld", stderr: "ünïcode", exitCode: 0 });
+    }
+  });
+
+  it("keeps at most the limit of each stream, and says so, as the agent does", () => {
+    const r = new AnswerReader(4);
+    r.push(Buffer.concat([frame("O", "abc"), frame("O", "def"), frame("E", "xy")]));
+    expect(r.push(frame("X", "0 0 0"))).toMatchObject({ stdout: "abcd", stderr: "xy", truncated: true });
+    expect(new AnswerReader(4).push(frame("X", "0 1 0"))).toMatchObject({ truncated: true });
+  });
+
+  it("answers no exit code for a command its timeout stopped", () => {
+    const r = new AnswerReader(16);
+    expect(r.push(Buffer.concat([frame("O", "started\n"), frame("X", "124 0 1")]))).toEqual({
+      stdout: "started\n",
+      stderr: "",
+      exitCode: null,
+      timedOut: true,
+      truncated: false,
+    });
+  });
+
+  it("turns a refusal and a garbled answer into clear errors", () => {
+    expect(() => new AnswerReader(16).push(frame("F", "token refused"))).toThrow(
+      new ExecAgentError("the environment's exec agent refused: token refused"),
+    );
+    expect(() => new AnswerReader(16).push(frame("X", "zero"))).toThrow(/malformed exit status: zero/);
+    expect(() => new AnswerReader(16).push(frame("Q", ""))).toThrow(/unknown frame/);
+  });
+});
+
+describe("imageCommand", () => {
+  it.each([
+    [{ Cmd: ["/usr/local/bin/app"] }, ["/usr/local/bin/app"]],
+    [{ Entrypoint: ["/init.sh"], Cmd: ["serve", "--port=80"] }, ["/init.sh", "serve", "--port=80"]],
+    [{ Entrypoint: null, Cmd: null }, []],
+    // A commit of a container with the agent keeps the agent's entrypoint: it is not wrapped twice.
+    [{ Entrypoint: AGENT_ENTRYPOINT, Cmd: ["/usr/local/bin/app"] }, ["/usr/local/bin/app"]],
+  ])("%j starts %j", (config, command) => {
+    expect(imageCommand(config)).toEqual(command);
+  });
+});
+
+describe("agentToken", () => {
+  it.each([
+    [["PATH=/bin", "TERRARIUM_AGENT_TOKEN=abc123"], "abc123"],
+    [["PATH=/bin"], undefined],
+    [["TERRARIUM_AGENT_TOKEN="], undefined],
+    [null, undefined],
+  ])("%j holds %j", (env, token) => {
+    expect(agentToken(env)).toBe(token);
+  });
+});
