@@ -26,8 +26,10 @@ export async function startTestServer(overrides: Partial<ServerConfig> = {}, hom
     proxyPort: 0,
     logLevel: "warn",
     reaperIntervalMs: 250,
-    // Tests count their containers: the warm pool is on only where a test asks for it.
+    // Tests count their containers and artifacts: the warm pool and ready artifacts are on only
+    // where a test asks for them.
     poolSize: 0,
+    readyArtifactBootMs: undefined,
     ...overrides,
   });
   const server = await startServer(config);

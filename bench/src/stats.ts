@@ -54,12 +54,37 @@ export function printFigures(figures: Figure[]): void {
   for (const row of [header, ...rows]) console.log(row.map((c, i) => c.padEnd(widths[i]!)).join("  "));
 }
 
-/** Writes `bench/results/<file>.json` and prints the figures as a table. */
-export function saveFigures(file: string, benchmark: string, rounds: number, figures: Figure[]): void {
+/** A figure's median against the goal set for it. */
+export interface Target {
+  operation: string;
+  target_ms: number;
+  median_ms: number;
+  met: boolean;
+}
+
+export function target(f: Figure, targetMs: number): Target {
+  return { operation: f.operation, target_ms: targetMs, median_ms: f.median_ms, met: f.median_ms <= targetMs };
+}
+
+/**
+ * Writes `bench/results/<file>.json` and prints the figures as a table; `more` (targets, counts) is
+ * written beside the figures.
+ */
+export function saveFigures(
+  file: string,
+  benchmark: string,
+  rounds: number,
+  figures: Figure[],
+  more: Record<string, unknown> = {},
+): void {
   const out = join(dirname(fileURLToPath(import.meta.url)), "..", "results", `${file}.json`);
   mkdirSync(dirname(out), { recursive: true });
-  const record = { benchmark, rounds, measured_at: new Date().toISOString(), figures };
+  const record = { benchmark, rounds, measured_at: new Date().toISOString(), figures, ...more };
   writeFileSync(out, `${JSON.stringify(record, null, 2)}\n`);
   printFigures(figures);
+  const targets = (more.targets ?? []) as Target[];
+  if (targets.length > 0) console.log("");
+  for (const t of targets)
+    console.log(`target ${t.operation}: <= ${t.target_ms} ms, median ${t.median_ms} ms: ${t.met ? "met" : "MISSED"}`);
   console.log(`\nwritten to ${out}`);
 }

@@ -179,6 +179,8 @@ export const toSnapshotResult = (r: {
 /** An immutable snapshot of an environment: its disk (an image) or its memory too (a checkpoint). */
 export interface ArtifactInfo {
   artifactId: string;
+  /** `snapshot` of an environment, or a simulator's `ready` artifact (booted, warmed, checkpointed). */
+  role: "snapshot" | "ready";
   kind: "memory" | "disk";
   simulator: string;
   version: string;
@@ -200,6 +202,7 @@ export interface ArtifactDetails extends ArtifactInfo {
 
 export const toArtifactInfo = (a: WireArtifact): ArtifactInfo => ({
   artifactId: a.artifact_id,
+  role: a.role,
   kind: a.kind,
   simulator: a.simulator,
   version: a.version,

@@ -36,6 +36,12 @@ export interface ServerConfig {
    * so create and reset hand one over at once (TERRARIUM_POOL_SIZE; 0 turns the warm pool off).
    */
   poolSize: number;
+  /**
+   * A simulator image whose boot until ready takes at least this many ms gets a ready artifact (a
+   * memory checkpoint of it booted and warmed) that later starts resume instead of booting
+   * (TERRARIUM_READY_BOOT_MS, default 3000; "off": never). Needs memory snapshots.
+   */
+  readyArtifactBootMs?: number;
   logLevel: string;
   /** Where the environment proxy listens; its host defaults to the API's. Port 0 picks a free one. */
   proxyHost?: string;
@@ -51,6 +57,7 @@ export interface ServerConfig {
 export const DEFAULT_PORT = 7350;
 export const DEFAULT_PROXY_PORT = 7351;
 export const DEFAULT_POOL_SIZE = 2;
+export const DEFAULT_READY_BOOT_MS = 3000;
 
 /** The repository's `simulators/` folder, found from this file's place in the package. */
 export function defaultSimulatorsDir(): string {
@@ -84,6 +91,12 @@ export function loadConfig(overrides: Partial<ServerConfig> = {}): ServerConfig 
     execAgent: env.TERRARIUM_EXEC_AGENT !== "off",
     criu: env.TERRARIUM_CRIU || undefined,
     poolSize: env.TERRARIUM_POOL_SIZE ? Number(env.TERRARIUM_POOL_SIZE) : DEFAULT_POOL_SIZE,
+    readyArtifactBootMs:
+      env.TERRARIUM_READY_BOOT_MS === "off"
+        ? undefined
+        : env.TERRARIUM_READY_BOOT_MS
+          ? Number(env.TERRARIUM_READY_BOOT_MS)
+          : DEFAULT_READY_BOOT_MS,
     logLevel: env.TERRARIUM_LOG_LEVEL ?? "info",
     proxyHost: env.TERRARIUM_PROXY_HOST || undefined,
     proxyPort: env.TERRARIUM_PROXY_PORT ? Number(env.TERRARIUM_PROXY_PORT) : DEFAULT_PROXY_PORT,

@@ -102,6 +102,7 @@ async function serve(config: ServerConfig, store: Store, runtime: Runtime): Prom
   });
   const sessions = new SessionService({
     pool,
+    readyArtifactBootMs: config.readyArtifactBootMs,
     store,
     runtime,
     simulators: () => catalog.all(),

@@ -12,6 +12,8 @@ export const ImageTag = z
 /** An immutable record of one snapshot of one environment. */
 export const Artifact = z.object({
   artifact_id: z.string(),
+  /** `snapshot` of an environment, or a simulator image's `ready` artifact (booted, warmed, checkpointed). */
+  role: z.enum(["snapshot", "ready"]),
   kind: ArtifactKind,
   simulator: z.string(),
   /** The simulator's version (simulator.yaml) the environment ran. */

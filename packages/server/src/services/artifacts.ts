@@ -13,7 +13,8 @@ import {
   statSync,
 } from "node:fs";
 import { join } from "node:path";
-import type { Artifact, ArtifactDetails } from "@terrarium/wire";
+import type { Artifact, ArtifactDetails, SimulatorManifest } from "@terrarium/wire";
+import { waitUntilReady } from "./readiness.js";
 import { DomainError, conflict, errorMessage, notFound } from "../errors.js";
 import { newArtifactId, randomToken } from "../ids.js";
 import { simulatorImage } from "../images.js";
@@ -54,7 +55,9 @@ const now = () => new Date().toISOString();
  */
 export class ArtifactService {
   /** Boot images of memory artifacts being made, by image name (made once however many ask). */
-  private readonly making = new Map<string, Promise<string>>();
+  private readonly making = new Map<string, Promise<unknown>>();
+  /** Archives whose sha256 matched in this run, with their size and time then. */
+  private readonly verified = new Map<string, string>();
   constructor(private readonly o: ArtifactServiceOptions) {
     // Checkpoints hold process memory, secrets included: only the server's user may read them.
     mkdirSync(o.dir, { recursive: true, mode: 0o700 });
@@ -108,6 +111,8 @@ export class ArtifactService {
     });
     const record: ArtifactRecord = {
       id,
+      role: "snapshot",
+      imageId: null,
       kind: "disk",
       simulator,
       version: source.version,
@@ -134,6 +139,22 @@ export class ArtifactService {
 
   /** Checkpoints the running environment with its memory into an archive; it keeps running. */
   async memory(source: SnapshotSource): Promise<ArtifactRecord> {
+    const { job } = source;
+    return this.checkpointAs(source.containerId, {
+      role: "snapshot",
+      imageId: null,
+      simulator: job.simulator!,
+      version: source.version,
+      parentId: job.artifactId,
+      image: job.image,
+      sourceJobId: job.id,
+    });
+  }
+
+  private async checkpointAs(
+    containerId: string,
+    what: Pick<ArtifactRecord, "role" | "imageId" | "simulator" | "version" | "parentId" | "image" | "sourceJobId">,
+  ): Promise<ArtifactRecord> {
     const support = await this.o.runtime.checkpointSupport();
     if (!support.supported) {
       throw new DomainError(
@@ -141,12 +162,11 @@ export class ArtifactService {
         `memory snapshots are not available on this host: ${support.reason}; a disk snapshot (disk_snapshot) still works`,
       );
     }
-    const { job } = source;
     const id = newArtifactId();
     const file = `${id}.tar.zst`;
     const temporary = join(this.o.dir, `${file}${TEMPORARY}`);
     try {
-      await this.o.runtime.checkpoint(source.containerId, temporary);
+      await this.o.runtime.checkpoint(containerId, temporary);
       // On disk before it gets its name: a crash leaves a .tmp file (removed at start), never a torn archive.
       const fd = openSync(temporary, "r");
       fsyncSync(fd);
@@ -156,20 +176,17 @@ export class ArtifactService {
       renameSync(temporary, join(this.o.dir, file));
       const record: ArtifactRecord = {
         id,
+        ...what,
         kind: "memory",
-        simulator: job.simulator!,
-        version: source.version,
-        parentId: job.artifactId,
-        image: job.image,
         checkpointFile: file,
         compression: "zstd",
         size,
         sha256,
         publishedAs: null,
-        sourceJobId: job.id,
         createdAt: now(),
       };
       this.o.store.insertArtifact(record);
+      this.verified.set(id, fileStamp(join(this.o.dir, file)));
       return record;
     } catch (error) {
       rmSync(temporary, { force: true });
@@ -178,12 +195,92 @@ export class ArtifactService {
     }
   }
 
+  /**
+   * The ready artifact of a simulator image, when one was made from the image as it is now: restoring
+   * it skips the app's boot.
+   */
+  async readyFor(image: string): Promise<ArtifactRecord | undefined> {
+    const ready = this.o.store.readyArtifact(image);
+    if (!ready) return undefined;
+    if (ready.imageId !== (await this.o.runtime.imageId(image))) {
+      // The image was rebuilt since: its ready artifact is of the old one.
+      await this.remove(ready.id).catch(() => undefined);
+      return undefined;
+    }
+    return ready;
+  }
+
+  /**
+   * Makes a simulator image's ready artifact: boots it in a scratch environment, waits for its
+   * readiness check, warms it (a few requests to the app), and checkpoints it. Made once however many ask.
+   */
+  makeReady(simulator: SimulatorManifest, image: string): Promise<ArtifactRecord> {
+    const running = this.making.get(`ready:${image}`) as Promise<ArtifactRecord> | undefined;
+    if (running) return running;
+    const work = this.bootAndCheckpoint(simulator, image).finally(() => this.making.delete(`ready:${image}`));
+    this.making.set(`ready:${image}`, work);
+    return work;
+  }
+
+  private async bootAndCheckpoint(simulator: SimulatorManifest, image: string): Promise<ArtifactRecord> {
+    const imageId = await this.o.runtime.imageId(image);
+    if (!imageId) throw new Error(`no image ${image}`);
+    const scratch = `terrarium-scratch-ready-${randomToken(8)}`;
+    const labels = { [LABELS.managed]: "true", [LABELS.instance]: this.o.instanceId };
+    await this.o.runtime.createNetwork(scratch, labels);
+    let containerId: string | undefined;
+    try {
+      containerId = await this.o.runtime.startEnvironment({
+        name: scratch,
+        image,
+        network: scratch,
+        alias: "ready",
+        cpus: simulator.resources.cpus,
+        memoryBytes: simulator.resources.memory,
+        labels,
+      });
+      const { readiness } = simulator;
+      const outcome = await waitUntilReady(
+        this.o.runtime,
+        containerId,
+        readiness,
+        Date.now() + readiness.timeout * 1000,
+      );
+      if (!outcome.ready) throw new Error(outcome.error);
+      // Warm: the first requests load code and fill caches that every later environment then has.
+      const address = (await this.o.runtime.inspectEnvironment(containerId))?.address;
+      for (let i = 0; address && i < 3; i++) {
+        await fetch(`http://${address}:${simulator.app_port}${simulator.readiness.http?.path ?? "/"}`, {
+          signal: AbortSignal.timeout(10_000),
+        })
+          .then((r) => r.arrayBuffer())
+          .catch(() => undefined);
+      }
+      return await this.checkpointAs(containerId, {
+        role: "ready",
+        imageId,
+        simulator: simulator.name,
+        version: simulator.version,
+        parentId: null,
+        image,
+        sourceJobId: null,
+      });
+    } finally {
+      if (containerId) await this.o.runtime.removeEnvironment(containerId).catch(() => undefined);
+      await this.o.runtime.removeNetwork(scratch).catch(() => undefined);
+    }
+  }
+
   /** The checkpoint archive of a memory artifact, checked against its sha256. */
   async archiveOf(artifact: ArtifactRecord): Promise<string> {
     const file = join(this.o.dir, artifact.checkpointFile ?? "");
     if (!artifact.checkpointFile || !existsSync(file))
       throw conflict(`artifact "${artifact.id}" has lost its checkpoint archive (${file})`);
+    // Hashed again only when the file changed (its size or time) since it last matched.
+    const stamp = fileStamp(file);
+    if (this.verified.get(artifact.id) === stamp) return file;
     const sha256 = await fileSha256(file);
+    if (sha256 === artifact.sha256) this.verified.set(artifact.id, stamp);
     if (sha256 !== artifact.sha256) {
       throw conflict(
         `artifact "${artifact.id}" is corrupt: its checkpoint archive's sha256 is ${sha256}, recorded ${artifact.sha256}`,
@@ -207,7 +304,7 @@ export class ArtifactService {
     }
     const image = bootImageOf(artifact.id);
     if (await this.o.runtime.imageId(image)) return image;
-    const making = this.making.get(image) ?? this.makeBootImage(artifact, image);
+    const making = (this.making.get(image) as Promise<string> | undefined) ?? this.makeBootImage(artifact, image);
     this.making.set(image, making);
     try {
       return await making;
@@ -296,6 +393,7 @@ export class ArtifactService {
 function describe(a: ArtifactRecord): Artifact {
   return {
     artifact_id: a.id,
+    role: a.role,
     kind: a.kind,
     simulator: a.simulator,
     version: a.version,
@@ -308,6 +406,11 @@ function describe(a: ArtifactRecord): Artifact {
     source_job_id: a.sourceJobId,
     created_at: a.createdAt,
   };
+}
+
+function fileStamp(file: string): string {
+  const { size, mtimeMs, ino } = statSync(file);
+  return `${ino}:${size}:${mtimeMs}`;
 }
 
 async function fileSha256(file: string): Promise<string> {

@@ -12,7 +12,8 @@ export const POOL_LABEL = "io.terrarium.pool";
 /** How to make one environment of a kind: boot an image, or resume a checkpoint. */
 export interface Recipe {
   manifest: SimulatorManifest;
-  start(spec: EnvironmentSpec): Promise<string>;
+  /** Starts one; `booted`, when given, is told how long a boot took until the readiness check passed. */
+  start(spec: EnvironmentSpec): Promise<{ containerId: string; booted?: (ms: number) => void }>;
   /** Written into the environment spec (the image it boots, or the checkpoint's). */
   image: string;
 }
@@ -148,7 +149,8 @@ export class WarmPool {
     const entry: PooledEnvironment = { key, containerId: "", network: `terrarium-${id}`, baseline: id };
     try {
       await this.o.runtime.createNetwork(entry.network, labels);
-      entry.containerId = await recipe.start({
+      const started = Date.now();
+      const { containerId, booted } = await recipe.start({
         name: `terrarium-${id}`,
         image: recipe.image,
         network: entry.network,
@@ -157,6 +159,7 @@ export class WarmPool {
         memoryBytes: recipe.manifest.resources.memory,
         labels,
       });
+      entry.containerId = containerId;
       const { readiness } = recipe.manifest;
       const outcome = await waitUntilReady(
         this.o.runtime,
@@ -165,6 +168,7 @@ export class WarmPool {
         Date.now() + readiness.timeout * 1000,
       );
       if (!outcome.ready) throw new Error(outcome.error);
+      booted?.(Date.now() - started);
       // Looks up what a hand-over's renaming needs, off the hand-over's clock.
       await this.o.runtime.setHostname(entry.containerId, "pooled");
       await this.o.capture.baseline(

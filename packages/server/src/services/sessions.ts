@@ -48,6 +48,11 @@ export interface SessionServiceOptions {
   artifacts: ArtifactService;
   /** Ready environments to hand over at create and reset; none when unset. */
   pool?: WarmPool;
+  /**
+   * A simulator image whose boot until ready takes at least this long gets a ready artifact (a
+   * checkpoint of it booted and warmed) that later starts resume; unset: never.
+   */
+  readyArtifactBootMs?: number;
 }
 
 type MakeRequest = z.output<typeof MakeSessionRequest>;
@@ -75,6 +80,8 @@ export class SessionService {
   private readonly locks = new KeyedLock();
   /** Jobs whose readiness check passed since their container last started. */
   private readonly ready = new Set<string>();
+  /** When jobs booted from a simulator image started (to time their boot until ready). */
+  private readonly coldStarts = new Map<string, number>();
   /** Why a job's state baseline could not be taken; reported by `state`. */
   private readonly baselineErrors = new Map<string, string>();
 
@@ -278,14 +285,46 @@ export class SessionService {
         {
           manifest,
           image: job.image,
-          start: async (spec) => this.o.runtime.restore(await this.o.artifacts.archiveOf(artifact), spec),
+          start: async (spec) => ({
+            containerId: await this.o.runtime.restore(await this.o.artifacts.archiveOf(artifact), spec),
+          }),
         },
       ];
     }
     return [
       `image:${job.image}`,
-      { manifest, image: job.image, start: (spec) => this.o.runtime.startEnvironment(spec) },
+      {
+        manifest,
+        image: job.image,
+        start: async (spec) => {
+          const ready = job.artifactId ? undefined : await this.readyArtifactOf(job.image);
+          if (ready)
+            return { containerId: await this.o.runtime.restore(await this.o.artifacts.archiveOf(ready), spec) };
+          const containerId = await this.o.runtime.startEnvironment(spec);
+          return { containerId, booted: (ms) => this.booted(manifest, job.image, ms) };
+        },
+      },
     ];
+  }
+
+  /** A simulator image's ready artifact, when ready artifacts are on and one was made. */
+  private async readyArtifactOf(image: string) {
+    if (this.o.readyArtifactBootMs === undefined) return undefined;
+    return this.o.artifacts.readyFor(image).catch(() => undefined);
+  }
+
+  /**
+   * A simulator image booted in `ms` until ready: when that is slow, its ready artifact is made in the
+   * background (if the host can checkpoint memory), and later starts resume it instead of booting.
+   */
+  private booted(manifest: SimulatorManifest, image: string, ms: number): void {
+    const threshold = this.o.readyArtifactBootMs;
+    if (threshold === undefined || ms < threshold) return;
+    void (async () => {
+      if (!(await this.o.runtime.checkpointSupport()).supported) return;
+      if (await this.o.artifacts.readyFor(image)) return;
+      await this.o.artifacts.makeReady(manifest, image);
+    })().catch(() => undefined);
   }
 
   /**
@@ -367,9 +406,17 @@ export class SessionService {
     return true;
   }
 
+  /** A job's environment passed its readiness check: a boot's time goes to `booted`. */
+  private noteReady(job: JobRecord): void {
+    const started = this.coldStarts.get(job.id);
+    this.coldStarts.delete(job.id);
+    if (started !== undefined) this.booted(this.simulatorOf(job).manifest, job.image, Date.now() - started);
+  }
+
   /** Starts the job's container (removing an earlier one); records success or the error. */
   private async startJob(job: JobRecord): Promise<void> {
     this.ready.delete(job.id);
+    this.coldStarts.delete(job.id);
     try {
       const { manifest } = this.simulatorOf(job);
       if (job.containerId) await this.o.runtime.removeEnvironment(job.containerId);
@@ -383,10 +430,19 @@ export class SessionService {
         memoryBytes: manifest.resources.memory,
         labels: this.labels(job.sessionId, job),
       };
-      const containerId =
+      // Resumed: the job's memory artifact, or its simulator image's ready artifact. Else booted.
+      const resume =
         job.restoreMemory && job.artifactId
-          ? await this.o.runtime.restore(await this.o.artifacts.archiveOf(this.o.artifacts.get(job.artifactId)), spec)
-          : await this.o.runtime.startEnvironment(spec);
+          ? this.o.artifacts.get(job.artifactId)
+          : job.artifactId
+            ? undefined
+            : await this.readyArtifactOf(job.image);
+      const containerId = resume
+        ? await this.o.runtime.restore(await this.o.artifacts.archiveOf(resume), spec)
+        : await this.o.runtime.startEnvironment(spec);
+      // A resumed environment has its source's host name: it gets its alias, like a booted one.
+      if (resume) await this.o.runtime.setHostname(containerId, job.alias);
+      else if (!job.artifactId) this.coldStarts.set(job.id, Date.now());
       Object.assign(job, { containerId, status: "running", error: null });
       this.o.store.updateJob(job.id, { containerId, status: "running", error: null });
     } catch (error) {
@@ -451,6 +507,7 @@ export class SessionService {
         );
         if (outcome.ready) {
           this.ready.add(job.id);
+          this.noteReady(job);
           await this.takeBaseline(job, false);
         }
         results[job.id] = outcome;
@@ -486,6 +543,7 @@ export class SessionService {
         );
         if (!outcome.ready) return void (results[job.id] = { success: false, error: outcome.error });
         this.ready.add(job.id);
+        this.noteReady(job);
         await this.takeBaseline(job, true);
         results[job.id] = { success: true, message: `reset in ${Date.now() - started} ms` };
       }),

@@ -49,6 +49,9 @@ const migrations: string[] = [
    );
    CREATE INDEX artifacts_parent ON artifacts (parent_id);
    ALTER TABLE jobs ADD COLUMN restore_memory INTEGER NOT NULL DEFAULT 0;`,
+  // Ready artifacts: a simulator image booted, warmed and checkpointed, for the image id it was made of.
+  `ALTER TABLE artifacts ADD COLUMN role TEXT NOT NULL DEFAULT 'snapshot' CHECK (role IN ('snapshot', 'ready'));
+   ALTER TABLE artifacts ADD COLUMN image_id TEXT;`,
 ];
 
 export function migrate(db: Database.Database): void {

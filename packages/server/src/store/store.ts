@@ -91,6 +91,10 @@ const toSession = (r: SessionRow): SessionRecord => ({
 
 export interface ArtifactRecord {
   id: string;
+  /** A snapshot of an environment, or a simulator image's ready artifact (booted and warmed). */
+  role: "snapshot" | "ready";
+  /** For a ready artifact: the id of the image it was booted from (a rebuilt image needs a new one). */
+  imageId: string | null;
   kind: "memory" | "disk";
   simulator: string;
   version: string;
@@ -107,6 +111,8 @@ export interface ArtifactRecord {
 }
 type ArtifactRow = {
   id: string;
+  role: "snapshot" | "ready";
+  image_id: string | null;
   kind: "memory" | "disk";
   simulator: string;
   version: string;
@@ -122,6 +128,8 @@ type ArtifactRow = {
 };
 const toArtifact = (r: ArtifactRow): ArtifactRecord => ({
   id: r.id,
+  role: r.role,
+  imageId: r.image_id,
   kind: r.kind,
   simulator: r.simulator,
   version: r.version,
@@ -255,10 +263,10 @@ export class Store {
   insertArtifact(artifact: ArtifactRecord): void {
     this.db
       .prepare(
-        `INSERT INTO artifacts (id, kind, simulator, version, parent_id, image, checkpoint_file, compression, size,
-          sha256, published_as, source_job_id, created_at)
-         VALUES (@id, @kind, @simulator, @version, @parentId, @image, @checkpointFile, @compression, @size, @sha256,
-          @publishedAs, @sourceJobId, @createdAt)`,
+        `INSERT INTO artifacts (id, role, image_id, kind, simulator, version, parent_id, image, checkpoint_file,
+          compression, size, sha256, published_as, source_job_id, created_at)
+         VALUES (@id, @role, @imageId, @kind, @simulator, @version, @parentId, @image, @checkpointFile, @compression,
+          @size, @sha256, @publishedAs, @sourceJobId, @createdAt)`,
       )
       .run(artifact);
   }
@@ -271,6 +279,16 @@ export class Store {
   listArtifacts(): ArtifactRecord[] {
     const rows = this.db.prepare("SELECT * FROM artifacts ORDER BY created_at DESC, rowid DESC").all() as ArtifactRow[];
     return rows.map(toArtifact);
+  }
+
+  /** The newest ready artifact of an image (by name). */
+  readyArtifact(image: string): ArtifactRecord | undefined {
+    const row = this.db
+      .prepare(
+        "SELECT * FROM artifacts WHERE role = 'ready' AND image = ? ORDER BY created_at DESC, rowid DESC LIMIT 1",
+      )
+      .get(image) as ArtifactRow | undefined;
+    return row && toArtifact(row);
   }
 
   childrenOf(id: string): string[] {
