@@ -40,48 +40,6 @@ const alive = (pid: number) => {
   }
 };
 
-describe("a server killed with SIGKILL", () => {
-  const home = mkdtempSync(join(tmpdir(), "terrarium-crash-"));
-  let t: TestServer | undefined;
-  afterAll(async () => {
-    await t?.stop();
-    rmSync(home, { recursive: true, force: true });
-  });
-
-  it("leaves a store the next start recovers from: environments re-attached, its Podman service stopped, nothing leaked", async () => {
-    const first = await serverProcess(home, 1);
-    const client = new Terrarium({ baseUrl: first.url });
-    const session = await client.sessions.create({
-      envs: [Env.simulator("fossil", { alias: "forge" })],
-      heartbeat: false,
-    });
-    await session.getEnv("forge")!.execute("echo before-the-crash > /tmp/mark");
-    const podmanPid = Number(readFileSync(join(home, "run", "podman.pid"), "utf8"));
-    expect(alive(podmanPid)).toBe(true);
-
-    first.kill();
-    await waitFor(
-      async () => (await client.health().catch(() => undefined)) === undefined || undefined,
-      10_000,
-      "the server to die",
-    );
-
-    t = await startTestServer({}, home);
-    expect(alive(podmanPid)).toBe(false); // the next start stopped what the killed run left running
-    const fresh = new Terrarium({ baseUrl: t.server.url });
-    const again = await Session.load({ ...session.dump(), base_url: t.server.url }, { client: fresh });
-    expect((await again.getEnv("forge")!.execute("cat /tmp/mark")).stdout).toBe("before-the-crash\n");
-    expect((await again.getState()).results[again.envs[0]!.jobId]!.state).toBeDefined();
-    // The killed run's warm pool is gone too: only the new run's own environments are left.
-    expect(await containersOf(t.server.instanceId)).toEqual([`terrarium-${session.envs[0]!.jobId}`]);
-    await again.close();
-    await fresh.close();
-    await client.close();
-    expect(await podmanContainers(session.sessionId)).toEqual([]);
-    expect(await podmanNetworks(session.sessionId)).toEqual([]);
-  });
-});
-
 const run = promisify(execFile);
 const containersOf = async (instance: string) =>
   (
@@ -104,15 +62,59 @@ const artifactImagesOf = async (instance: string) =>
     .split("\n")
     .filter(Boolean);
 
-describe("a server killed during a snapshot", () => {
-  const home = mkdtempSync(join(tmpdir(), "terrarium-crash-snap-"));
-  let t: TestServer | undefined;
+describe("a server killed with SIGKILL", () => {
+  const homes: string[] = [];
+  const servers: TestServer[] = [];
+  const freshHome = () => {
+    homes.push(mkdtempSync(join(tmpdir(), "terrarium-crash-")));
+    return homes.at(-1)!;
+  };
+  /** Kills the server and waits until it no longer answers. */
+  const kill = async (server: { kill: () => void }, client: Terrarium) => {
+    server.kill();
+    await waitFor(
+      async () => (await client.health().catch(() => undefined)) === undefined || undefined,
+      10_000,
+      "the server to die",
+    );
+  };
   afterAll(async () => {
-    await t?.stop();
-    rmSync(home, { recursive: true, force: true });
+    for (const server of servers) await server.stop();
+    for (const home of homes) rmSync(home, { recursive: true, force: true });
   });
 
-  it("leaves no half artifact: after the restart every record has its image or archive, and nothing else is left", async () => {
+  it("leaves a store the next start recovers from: environments re-attached, its Podman service stopped, nothing leaked", async () => {
+    const home = freshHome();
+    const first = await serverProcess(home, 1);
+    const client = new Terrarium({ baseUrl: first.url });
+    const session = await client.sessions.create({
+      envs: [Env.simulator("fossil", { alias: "forge" })],
+      heartbeat: false,
+    });
+    await session.getEnv("forge")!.execute("echo before-the-crash > /tmp/mark");
+    const podmanPid = Number(readFileSync(join(home, "run", "podman.pid"), "utf8"));
+    expect(alive(podmanPid)).toBe(true);
+
+    await kill(first, client);
+
+    const t = await startTestServer({}, home);
+    servers.push(t);
+    expect(alive(podmanPid)).toBe(false); // the next start stopped what the killed run left running
+    const fresh = new Terrarium({ baseUrl: t.server.url });
+    const again = await Session.load({ ...session.dump(), base_url: t.server.url }, { client: fresh });
+    expect((await again.getEnv("forge")!.execute("cat /tmp/mark")).stdout).toBe("before-the-crash\n");
+    expect((await again.getState()).results[again.envs[0]!.jobId]!.state).toBeDefined();
+    // The killed run's warm pool is gone too: only the new run's own environments are left.
+    expect(await containersOf(t.server.instanceId)).toEqual([`terrarium-${session.envs[0]!.jobId}`]);
+    await again.close();
+    await fresh.close();
+    await client.close();
+    expect(await podmanContainers(session.sessionId)).toEqual([]);
+    expect(await podmanNetworks(session.sessionId)).toEqual([]);
+  });
+
+  it("during a snapshot leaves no half artifact: after the restart every record has its image or archive, and nothing else is left", async () => {
+    const home = freshHome();
     const first = await serverProcess(home);
     const client = new Terrarium({ baseUrl: first.url });
     const session = await client.sessions.create({ envs: [Env.simulator("fossil")], heartbeat: false });
@@ -124,14 +126,10 @@ describe("a server killed during a snapshot", () => {
     void session.diskSnapshot().catch(() => undefined);
     if (health.capabilities.memory_snapshots) void session.snapshot().catch(() => undefined);
     await new Promise((resolve) => setTimeout(resolve, 300));
-    first.kill();
-    await waitFor(
-      async () => (await client.health().catch(() => undefined)) === undefined || undefined,
-      10_000,
-      "the server to die",
-    );
+    await kill(first, client);
 
-    t = await startTestServer({}, home);
+    const t = await startTestServer({}, home);
+    servers.push(t);
     const artifacts = await t.client.artifacts.list();
     expect(artifacts.map((a) => a.artifactId)).toContain(done.results[session.envs[0]!.jobId]!.artifactId);
     const images = await artifactImagesOf(t.server.instanceId);

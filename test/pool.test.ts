@@ -6,12 +6,7 @@ import { podmanContainers, startTestServer, type TestServer } from "./helpers.js
 
 const run = promisify(execFile);
 
-const stateOf = async (session: Session): Promise<EnvState> => {
-  const { results } = await session.getState();
-  const result = results[session.envs[0]!.jobId]!;
-  if (!result.state) throw new Error(result.error);
-  return result.state;
-};
+const stateOf = (session: Session): Promise<EnvState> => session.envs[0]!.getState();
 const TICKETS = 'fossil sql -R /data/project.fossil "SELECT count(*) FROM ticket"';
 
 /** Containers of the server waiting in its pool (labelled with the kind they were made for). */

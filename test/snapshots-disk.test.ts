@@ -7,12 +7,7 @@ import { environmentAddress, startTestServer, type TestServer } from "./helpers.
 
 const run = promisify(execFile);
 
-const stateOf = async (session: Session): Promise<EnvState> => {
-  const { results } = await session.getState();
-  const result = results[session.envs[0]!.jobId]!;
-  if (!result.state) throw new Error(result.error);
-  return result.state;
-};
+const stateOf = (session: Session): Promise<EnvState> => session.envs[0]!.getState();
 const changeCount = (state: EnvState) => state.dbs.reduce((n, db) => n + db.changes.length, 0) + state.files.length;
 
 const TICKETS = 'fossil sql -R /data/project.fossil "SELECT title FROM ticket ORDER BY title"';

@@ -10,11 +10,11 @@ const changeCount = (state: EnvState) => state.dbs.reduce((n, db) => n + db.chan
 
 /**
  * A counter that lives only in a shell's memory, ticking every 100 ms and writing what it holds to
- * /tmp/count. An environment resumed from memory goes on from where the snapshot was; one booted
+ * /tmp/count (renamed into place, so a snapshot never catches it half written). An environment resumed from memory goes on from where the snapshot was; one booted
  * fresh has no counter at all.
  */
 const START_COUNTER =
-  "setsid sh -c 'i=0; while :; do i=$((i+1)); echo $i > /tmp/count; sleep 0.1; done' >/dev/null 2>&1 < /dev/null &";
+  "setsid sh -c 'i=0; while :; do i=$((i+1)); echo $i > /tmp/count.new; mv /tmp/count.new /tmp/count; sleep 0.1; done' >/dev/null 2>&1 < /dev/null &";
 const count = async (env: Environment) => {
   const result = await env.execute("cat /tmp/count");
   if (result.exitCode !== 0) throw new Error(`cat /tmp/count: ${result.stderr}${result.error ?? ""}`);

@@ -15,7 +15,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { Env, Terrarium, type Session } from "@terrarium/sdk";
 import { loadConfig, simulatorImage, startServer, type TerrariumServer } from "@terrarium/server";
-import { RuntimeProbe } from "./probe.js";
+import { Probe } from "./probe.js";
 import { figure, median, target, timed, saveFigures } from "./stats.js";
 
 const run = promisify(execFile);
@@ -97,7 +97,9 @@ async function main(): Promise<void> {
   try {
     warm = await side(2);
     cold = await side(0);
-    const probe = new RuntimeProbe(warm.server.runtime, ["renameEnvironment", "setHostname", "connectNetwork"]);
+    const handOver = ["renameEnvironment", "setHostname", "connectNetwork"] as const;
+    const probe = new Probe().runtime(warm.server.runtime, [...handOver]);
+    const inHandOver = (label: string) => (handOver as readonly string[]).includes(label);
     // The first create of a kind asks the pool to keep that kind warm; it and one of each other path
     // also warm the image caches before anything is measured.
     await (await warm.client.sessions.create(fossil("first"))).close();
@@ -118,9 +120,9 @@ async function main(): Promise<void> {
     for (let round = 0; round < ROUNDS; round++) {
       await warm.server.pool.settled();
       const before = readyInPool(warm);
-      const [warmMs, onWarm, inPodman] = await probe.measure(() => warm!.client.sessions.create(fossil("forge")));
+      const [warmMs, onWarm, createWindow] = await probe.measure(() => warm!.client.sessions.create(fossil("forge")));
       create.warm.push(warmMs);
-      split.createPodman.push(inPodman.wall);
+      split.createPodman.push(probe.spent(createWindow.from, createWindow.to, inHandOver).wall);
       split.roundTrip.push((await timed(() => onWarm.details()))[0]);
       if (readyInPool(warm) < before) handedOver.create++;
       const [coldMs, onCold] = await timed(() => cold!.client.sessions.create(fossil("forge")));
@@ -134,9 +136,9 @@ async function main(): Promise<void> {
       }
 
       await warm.server.pool.settled();
-      const [warmResetMs, warmReset, resetInPodman] = await probe.measure(() => onWarm.reset());
+      const [warmResetMs, warmReset, resetWindow] = await probe.measure(() => onWarm.reset());
       reset.warm.push(warmResetMs);
-      split.resetPodman.push(resetInPodman.wall);
+      split.resetPodman.push(probe.spent(resetWindow.from, resetWindow.to, inHandOver).wall);
       const serverMs = serverResetMs(onWarm, warmReset.results);
       if (/warm pool/.test(warmReset.results[onWarm.envs[0]!.jobId]?.message ?? "")) handedOver.reset++;
       if (serverMs !== undefined) reset.warmServer.push(serverMs);

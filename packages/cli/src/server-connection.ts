@@ -14,11 +14,12 @@ export interface Connection {
  * The server at TERRARIUM_URL when one answers; otherwise one started here, stopped by `close`. A
  * `private` one listens on free ports with its own data folder (removed at close), so several commands
  * can run side by side without sharing, or stopping, each other's server; it is used unless
- * TERRARIUM_URL is set.
+ * TERRARIUM_URL is set. `pool` keeps the warm pool of a server started here (off otherwise: it
+ * would only make environments nobody takes before the command ends).
  */
 export async function connectOrStart(
   say: (line: string) => void,
-  options: { private?: boolean } = {},
+  options: { private?: boolean; pool?: boolean } = {},
 ): Promise<Connection> {
   // A private run uses a shared server only when TERRARIUM_URL names one on purpose: a default server
   // found by chance may be another command's, and go away under it.
@@ -35,7 +36,10 @@ export async function connectOrStart(
   const server = await startServer({
     ...config,
     logLevel: "warn",
-    ...(options.private ? { home, port: 0, proxyPort: 0 } : {}),
+    // A server that lives for one command keeps a warm pool only where the command uses it, and a
+    // private one (its data removed at close) makes no ready artifacts.
+    ...(options.pool ? {} : { poolSize: 0 }),
+    ...(options.private ? { home, port: 0, proxyPort: 0, readyArtifactBootMs: undefined } : {}),
   });
   const client = new Terrarium({ baseUrl: server.url });
   say(`Started a server at ${server.url} (data in ${home})`);

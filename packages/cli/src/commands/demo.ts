@@ -14,7 +14,7 @@ export async function demo(): Promise<void> {
   const config = loadConfig();
   await setup({ simulators: ["fossil"], simulatorsDir: config.simulatorsDir });
 
-  const connection = await connectOrStart(say);
+  const connection = await connectOrStart(say, { pool: true });
   const { client } = connection;
 
   try {
@@ -70,6 +70,24 @@ export async function demo(): Promise<void> {
     }
 
     t = Date.now();
+    const snapshot = await forge.diskSnapshot();
+    if (snapshot.artifactId) {
+      say(`\ndisk snapshot of forge (${ms(t)}): artifact ${snapshot.artifactId}`);
+      t = Date.now();
+      const branch = await client.sessions.create({
+        envs: [Env.artifact(snapshot.artifactId, { alias: "branch" })],
+      });
+      const env = branch.getEnv("branch")!;
+      const tickets = await env.execute("fossil sql -R /data/project.fossil 'SELECT count(*) FROM ticket'");
+      const since = (await env.getState()).dbs.flatMap((db) => db.changes).length;
+      say(
+        `a session from the artifact (${ms(t)}): ${tickets.stdout.trim()} tickets, the demo's included; ${since} changes since its start`,
+      );
+      await branch.close();
+      await client.artifacts.remove(snapshot.artifactId);
+    } else say(`\ndisk snapshot of forge failed: ${snapshot.error}`);
+
+    t = Date.now();
     const reset = await session.reset();
     say(
       `\nreset (${ms(t)}): ${Object.entries(reset.results)
@@ -87,6 +105,16 @@ export async function demo(): Promise<void> {
     say(
       `closed (${ms(t)}): ${Object.values(closed.results).filter((r) => r.success).length} environments removed, network removed`,
     );
+
+    // Meanwhile the warm pool made ready fossil environments: the next session starts at once.
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    t = Date.now();
+    const quick = await client.sessions.create({ envs: [Env.simulator("fossil", { alias: "quick" })] });
+    const hello = await quick.execute("hostname");
+    say(
+      `\na new fossil session, ready in ${ms(t)} (the warm pool keeps ready environments): ${Object.values(hello.results)[0]?.stdout.trim()}`,
+    );
+    await quick.close();
   } finally {
     await connection.close();
   }
