@@ -75,7 +75,7 @@ async function podmanRun(): Promise<number> {
   }
 }
 
-const round = (ms: number) => Math.round(ms * 10) / 10;
+const tenths = (ms: number) => Math.round(ms * 10) / 10;
 const readyInPool = (s: Side) => Object.values(s.server.pool.status()).reduce((n, k) => n + k.ready, 0);
 
 /** The server's own time for a reset, from its outcome message ("reset in 42 ms (warm pool)"). */
@@ -175,14 +175,14 @@ async function main(): Promise<void> {
     where_the_time_goes: {
       create_pool_warm: {
         median_ms: createWarm.median_ms,
-        podman_calls_of_the_hand_over_median_ms: round(median(split.createPodman)),
-        api_round_trip_median_ms: round(median(split.roundTrip)),
+        podman_calls_of_the_hand_over_median_ms: tenths(median(split.createPodman)),
+        api_round_trip_median_ms: tenths(median(split.roundTrip)),
         note: "the SDK's create is two API calls (make, then wait for ready); the hand-over renames the pooled container and sets its host name, in parallel",
       },
       reset_pool_warm: {
         median_ms: resetWarm.median_ms,
         server_side_median_ms: reset.warmServer.length > 0 ? median(reset.warmServer) : null,
-        podman_calls_median_ms: round(median(split.resetPodman)),
+        podman_calls_median_ms: tenths(median(split.resetPodman)),
         note: "the old environment is renamed, then the pooled one renamed and given the host name; the old one is removed in the background",
       },
     },

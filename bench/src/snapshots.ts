@@ -12,7 +12,7 @@
 // Writes bench/results/snapshots.json and prints a table. Figures, not assertions.
 import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
-import { createReadStream, mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
+import { createReadStream, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pipeline } from "node:stream/promises";
@@ -42,13 +42,23 @@ async function fileSha256(file: string): Promise<void> {
   await pipeline(createReadStream(file), hash);
 }
 
-/** What a checkpoint archive holds, and what compressing and hashing it costs. */
-async function archiveFacts(archive: string, scratch: string) {
+/**
+ * What a checkpoint archive holds, and what its steps outside CRIU cost when done alone: tarring the
+ * environment's changed files (its overlay upper layer), compressing, hashing, and unpacking the
+ * archive (as Podman does first when it imports one).
+ */
+async function archiveFacts(archive: string, upperDir: string, scratch: string) {
   const tar = join(scratch, "archive.tar");
+  const unpacked = join(scratch, "unpacked");
   try {
+    const [rootfsTarMs] = await timed(() =>
+      run("tar", ["-C", upperDir, "--numeric-owner", "-cf", join(scratch, "rootfs.tar"), "."]),
+    );
     const [decompressMs] = await timed(() => run("zstd", ["-q", "-d", "-f", "-o", tar, archive]));
     const [compressMs] = await timed(() => run("zstd", ["-q", "-1", "-f", "-o", `${tar}.zst`, tar]));
     const [sha256Ms] = await timed(() => fileSha256(archive));
+    mkdirSync(unpacked);
+    const [unpackMs] = await timed(() => run("tar", ["-C", unpacked, "-xf", tar]));
     const { stdout } = await run("tar", ["-tvf", tar], { maxBuffer: 64 * 1024 * 1024 });
     let memory = 0;
     let rootfs = 0;
@@ -64,13 +74,14 @@ async function archiveFacts(archive: string, scratch: string) {
       uncompressed_mb: mb(statSync(tar).size),
       memory_pages_mb: mb(memory),
       rootfs_diff_mb: mb(rootfs),
+      tar_changed_files_ms: round1(rootfsTarMs),
       zstd_compress_ms: round1(compressMs),
       zstd_decompress_ms: round1(decompressMs),
       sha256_check_ms: round1(sha256Ms),
+      unpack_ms: round1(unpackMs),
     };
   } finally {
-    rmSync(tar, { force: true });
-    rmSync(`${tar}.zst`, { force: true });
+    for (const file of readdirSync(scratch)) rmSync(join(scratch, file), { recursive: true, force: true });
   }
 }
 
@@ -94,8 +105,12 @@ async function diskFigures(client: Terrarium, probe: Probe) {
   const spent: Spent[] = [];
   const cli: number[] = [];
   let imageMb = 0;
+  let changedMb = 0;
   try {
     await fileIssues(await inspect(containerOf(pm), "{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}"));
+    // What a commit copies: the environment's changed files (its overlay upper layer).
+    const upperDir = await inspect(containerOf(pm), "{{.GraphDriver.Data.UpperDir}}");
+    changedMb = mb(Number((await run("du", ["-sb", upperDir])).stdout.split(/\s/)[0]));
     for (let round = 0; round < ROUNDS; round++) {
       const terrarium = async () => {
         const [ms, snap, window] = await probe.measure(() => pm.diskSnapshot());
@@ -128,6 +143,7 @@ async function diskFigures(client: Terrarium, probe: Probe) {
       median_ms: disk.median_ms,
       calls_median_ms: medianCalls(spent),
       image_size_mb: imageMb,
+      changed_files_mb: changedMb,
       note: "commit: the runtime's commit (Podman's POST /commit of the paused container, its layer copied, plus inspects); the rest is the API round trip and the store",
     },
   };
@@ -153,7 +169,8 @@ async function memoryFigures(client: Terrarium, probe: Probe, home: string) {
       }
       if (round === 1) {
         const file = readdirSync(join(home, "artifacts")).find((f) => f.startsWith(artifactId));
-        if (file) facts = await archiveFacts(join(home, "artifacts", file), scratch);
+        const upperDir = await inspect(containerOf(wiki), "{{.GraphDriver.Data.UpperDir}}");
+        if (file) facts = await archiveFacts(join(home, "artifacts", file), upperDir, scratch);
       }
 
       const restore = async () => {
@@ -193,7 +210,7 @@ async function memoryFigures(client: Terrarium, probe: Probe, home: string) {
       restore: {
         median_ms: restore.median_ms,
         calls_median_ms: medianCalls(spent.restore),
-        note: "restore: the runtime's restore, streaming the decompressed archive to Podman (POST .../restore (import): CRIU's restore); before it the archive's sha256 is checked, after it the host name is set, readiness checked and the state baseline taken",
+        note: "restore: the runtime's restore, streaming the decompressed archive to Podman (POST .../restore (import): Podman unpacks it, creates the container, applies the changed files, then CRIU restores; the same CRIU restore without the import is the snapshot's resume in place). Before it the archive's sha256 is checked; after it the host name is set, readiness checked and the state baseline taken (GET .../archive of the tracked files)",
       },
       archive: facts ?? null,
     },
