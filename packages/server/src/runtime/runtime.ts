@@ -90,6 +90,11 @@ export interface Runtime {
   /** Checkpoints a running environment with its memory into an archive file; it keeps running. */
   checkpoint(id: string, archivePath: string): Promise<void>;
   /**
+   * Resumes an environment a checkpoint stopped when nothing resumed it (its server died during a
+   * memory snapshot); answers whether it was one.
+   */
+  resumeCheckpointed(id: string): Promise<boolean>;
+  /**
    * A new, running environment from a checkpoint archive: `spec.name` and `spec.labels`, joined to
    * `spec.network` under `spec.alias` (the image and resources come from the archive).
    */

@@ -34,6 +34,10 @@ export async function recover(
 
   for (const job of openJobs) {
     const container = (job.containerId ? byId.get(job.containerId) : undefined) ?? byJob.get(job.id);
+    // A memory snapshot stops its environment at the dump and resumes it after: a server killed in
+    // between leaves it stopped, with its checkpoint, and it is resumed here.
+    if (container && !container.running)
+      container.running = await runtime.resumeCheckpointed(container.id).catch(() => false);
     if (container?.running) {
       owned.add(container.id);
       store.updateJob(job.id, { containerId: container.id, status: "running", lastHeartbeatAt: at });

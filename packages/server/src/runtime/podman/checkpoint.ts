@@ -193,6 +193,20 @@ async function replaceRootfsDiff(
 }
 
 /**
+ * A container a checkpoint stopped and nobody resumed (the server died in between): resumed in place.
+ * Answers false for any other container.
+ */
+export async function resumeIfCheckpointed(client: PodmanClient, id: string): Promise<boolean> {
+  const c = await client.json<{ State: { Running: boolean; Checkpointed?: boolean } }>(
+    "GET",
+    `/containers/${encodeURIComponent(id)}/json`,
+  );
+  if (c.State.Running || !c.State.Checkpointed) return false;
+  await resumeInPlace(client, id);
+  return true;
+}
+
+/**
  * Restores a checkpointed container from the checkpoint it kept. Should that fail, it boots afresh
  * (its memory lost, its disk kept) so it is not left stopped, and the error says so.
  */

@@ -21,7 +21,7 @@ import {
   wrappedByAgent,
   type AgentTarget,
 } from "./agent.js";
-import { checkpoint, checkpointSupport, restore, type CheckpointSupport } from "./checkpoint.js";
+import { checkpoint, checkpointSupport, restore, resumeIfCheckpointed, type CheckpointSupport } from "./checkpoint.js";
 import { execFile } from "node:child_process";
 import { realpathSync } from "node:fs";
 import { readFile, writeFile } from "node:fs/promises";
@@ -436,6 +436,10 @@ export class PodmanRuntime implements Runtime {
           : resolve(),
       ),
     );
+  }
+
+  resumeCheckpointed(id: string): Promise<boolean> {
+    return resumeIfCheckpointed(this.client, id);
   }
 
   restore(archivePath: string, spec: EnvironmentSpec): Promise<string> {
