@@ -23,6 +23,12 @@ async function pooled(instance: string): Promise<string[]> {
   return stdout.split("\n").filter((n) => n.startsWith("terrarium-p_"));
 }
 
+/** The pool kind a job's container was made for, or "" when it was booted for its job. */
+const poolKindOf = async (jobId: string) =>
+  (
+    await run("podman", ["inspect", "-f", '{{index .Config.Labels "io.terrarium.pool"}}', `terrarium-${jobId}`])
+  ).stdout.trim();
+
 describe("warm pool", () => {
   let t: TestServer;
 
@@ -74,6 +80,14 @@ describe("warm pool", () => {
     const ping = await pair.getEnv("left")!.execute("getent hosts right && hostname");
     expect(ping.exitCode).toBe(0);
     expect(ping.stdout).toMatch(/\bright\b.*\nleft\n$/);
+    // They came from the pool (made for its kind), not booted for the session.
+    for (const env of pair.envs) expect(await poolKindOf(env.jobId)).toBe("image:localhost/terrarium/fossil:latest");
+    await t.server.pool.settled();
+    const pairReset = await pair.reset();
+    for (const env of pair.envs) expect(pairReset.results[env.jobId]!.message).toMatch(/warm pool/);
+    expect((await pair.getEnv("right")!.execute("getent hosts left && hostname")).stdout).toMatch(
+      /\bleft\b.*\nright\n$/,
+    );
 
     for (const s of [first, session, pair]) await s.close();
     await t.server.pool.settled();

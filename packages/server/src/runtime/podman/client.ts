@@ -38,6 +38,13 @@ export class PodmanClient {
     return (text.trim() ? JSON.parse(text) : undefined) as T;
   }
 
+  /** Sends a request whose answer carries nothing to read (some endpoints answer plain "OK"). */
+  async send(method: string, path: string, options: RequestOptions = {}): Promise<void> {
+    const response = await this.open(method, path, options);
+    const text = await readText(response);
+    if (response.statusCode! >= 400) throw toError(response.statusCode!, text);
+  }
+
   /** Sends a request and hands back the raw response (for streams); error statuses are thrown. */
   async stream(method: string, path: string, options: RequestOptions = {}): Promise<IncomingMessage> {
     const response = await this.open(method, path, options);

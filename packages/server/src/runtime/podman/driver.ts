@@ -243,7 +243,7 @@ export class PodmanRuntime implements Runtime {
 
   async connectNetwork(network: string, id: string, alias: string): Promise<void> {
     this.agents.delete(id); // its address changes
-    await this.client.json("POST", `/networks/${encodeURIComponent(network)}/connect`, {
+    await this.client.send("POST", `/networks/${encodeURIComponent(network)}/connect`, {
       body: { container: id, aliases: [alias] },
     });
   }
@@ -251,7 +251,7 @@ export class PodmanRuntime implements Runtime {
   async disconnectNetwork(network: string, id: string): Promise<void> {
     this.agents.delete(id);
     try {
-      await this.client.json("POST", `/networks/${encodeURIComponent(network)}/disconnect`, {
+      await this.client.send("POST", `/networks/${encodeURIComponent(network)}/disconnect`, {
         body: { container: id, force: true },
       });
     } catch (error) {
