@@ -2,38 +2,23 @@
 // podman exec (a second server in the same process whose environments start without the agent:
 // TERRARIUM_EXEC_AGENT=off). Rounds alternate between the two so drift on this shared machine hits
 // both alike. Writes bench/results/execute.json and prints a table. Figures, not assertions.
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { Env, Terrarium, type Environment } from "@terrarium/sdk";
-import { loadConfig, startServer, type TerrariumServer } from "@terrarium/server";
+import { Env, type Environment } from "@terrarium/sdk";
+import { benchServer, type BenchServer } from "./server.js";
 import { figure, timed, saveFigures } from "./stats.js";
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 40);
 /** 1 MB of output: what streaming stdout costs on each path. */
 const LARGE = "yes | head -c 1000000";
 
-interface Side {
-  server: TerrariumServer;
-  client: Terrarium;
-  home: string;
+interface Side extends BenchServer {
   env: Environment;
 }
 
+/** A server (with or without the exec agent) and one fossil environment on it. */
 async function side(execAgent: boolean): Promise<Side> {
-  const home = mkdtempSync(join(tmpdir(), "terrarium-bench-"));
-  const server = await startServer(loadConfig({ home, port: 0, proxyPort: 0, logLevel: "warn", execAgent }));
-  const client = new Terrarium({ baseUrl: server.url });
-  const session = await client.sessions.create({ envs: [Env.simulator("fossil", { alias: "forge" })] });
-  return { server, client, home, env: session.getEnv("forge")! };
-}
-
-async function stop(s: Side | undefined): Promise<void> {
-  if (!s) return;
-  for (const session of await s.client.sessions.list()) await s.client.sessions.close(session.sessionId);
-  await s.client.close();
-  await s.server.close();
-  rmSync(s.home, { recursive: true, force: true });
+  const bench = await benchServer({ execAgent });
+  const session = await bench.client.sessions.create({ envs: [Env.simulator("fossil", { alias: "forge" })] });
+  return { ...bench, env: session.getEnv("forge")! };
 }
 
 async function main(): Promise<void> {
@@ -59,8 +44,8 @@ async function main(): Promise<void> {
       if ((round + 1) % 10 === 0) process.stderr.write(`round ${round + 1}/${ROUNDS}\n`);
     }
   } finally {
-    await stop(agent);
-    await stop(podman);
+    await agent?.stop();
+    await podman?.stop();
   }
   saveFigures("execute", "execute-round-trip", ROUNDS, [
     figure("execute `true` via API + SDK, exec agent", samples.agent, {

@@ -2,49 +2,20 @@
 // beside raw Podman doing the same in the same run: `podman run` until the app's port answers, and
 // `podman exec`. Writes bench/results/fossil.json and prints a table. Figures, not assertions.
 import { execFile } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { promisify } from "node:util";
-import { Env, Terrarium } from "@terrarium/sdk";
-import { loadConfig, simulatorImage, startServer } from "@terrarium/server";
+import { Env } from "@terrarium/sdk";
+import { simulatorImage } from "@terrarium/server";
+import { benchServer, podmanRunUntilHttpOk } from "./server.js";
 import { figure, timed, saveFigures } from "./stats.js";
 
 const run = promisify(execFile);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 10);
 const image = simulatorImage("fossil", "latest");
 
-async function untilHttpOk(url: string): Promise<void> {
-  for (;;) {
-    try {
-      const response = await fetch(url, { signal: AbortSignal.timeout(1000) });
-      await response.arrayBuffer();
-      if (response.ok) return;
-    } catch {
-      // not up yet
-    }
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
-async function baselineRun(): Promise<number> {
-  const name = `terrarium-bench-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
-  try {
-    const [ms] = await timed(async () => {
-      await run("podman", ["run", "-d", "--name", name, image]);
-      const { stdout } = await run("podman", ["inspect", "-f", "{{.NetworkSettings.IPAddress}}", name]);
-      await untilHttpOk(`http://${stdout.trim()}:8080/`);
-    });
-    return ms;
-  } finally {
-    await run("podman", ["rm", "-f", "-t", "0", name]);
-  }
-}
-
 async function main(): Promise<void> {
-  const home = mkdtempSync(join(tmpdir(), "terrarium-bench-"));
-  const server = await startServer(loadConfig({ home, port: 0, proxyPort: 0, logLevel: "warn" }));
-  const client = new Terrarium({ baseUrl: server.url });
+  // The cold path (pool.ts measures the warm pool), as these figures always were.
+  const bench = await benchServer({ poolSize: 0 });
+  const { client } = bench;
   const samples = { create: [] as number[], execute: [] as number[], reset: [] as number[], close: [] as number[] };
   const baseline = { run: [] as number[], exec: [] as number[] };
   const execName = `terrarium-bench-exec-${process.pid}`;
@@ -56,7 +27,7 @@ async function main(): Promise<void> {
         client.sessions.create({ envs: [Env.simulator("fossil", { alias: "forge" })] }),
       );
       samples.create.push(createMs);
-      baseline.run.push(await baselineRun());
+      baseline.run.push(await podmanRunUntilHttpOk(image, 8080));
       const env = session.getEnv("forge")!;
       for (let i = 0; i < 3; i++) {
         samples.execute.push((await timed(() => env.execute("true")))[0]);
@@ -68,9 +39,7 @@ async function main(): Promise<void> {
     }
   } finally {
     await run("podman", ["rm", "-f", "-t", "0", execName]).catch(() => undefined);
-    await client.close();
-    await server.close();
-    rmSync(home, { recursive: true, force: true });
+    await bench.stop();
   }
   const figures = [
     figure("create -> ready (fossil)", samples.create, {

@@ -8,17 +8,12 @@
 // time is split into the Podman calls it waits for (rename, host name) and the rest (two API round
 // trips, the store), with an API round trip of its own beside it. Ready artifacts are off, so "pool
 // off" boots. Writes bench/results/pool.json and prints a table. Figures, not assertions.
-import { execFile } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { promisify } from "node:util";
-import { Env, Terrarium, type Session } from "@terrarium/sdk";
-import { loadConfig, simulatorImage, startServer, type TerrariumServer } from "@terrarium/server";
+import { Env, type Session } from "@terrarium/sdk";
+import { simulatorImage } from "@terrarium/server";
+import { benchServer, podmanRunUntilHttpOk, type BenchServer } from "./server.js";
 import { Probe } from "./probe.js";
 import { figure, median, target, timed, saveFigures } from "./stats.js";
 
-const run = promisify(execFile);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 15);
 const image = simulatorImage("fossil", "latest");
 const fossil = (alias: string) => ({ envs: [Env.simulator("fossil", { alias })] });
@@ -26,57 +21,8 @@ const fossil = (alias: string) => ({ envs: [Env.simulator("fossil", { alias })] 
 // baselines here are boots.
 process.env.TERRARIUM_READY_BOOT_MS = "off";
 
-interface Side {
-  server: TerrariumServer;
-  client: Terrarium;
-  home: string;
-}
-
-async function side(poolSize: number): Promise<Side> {
-  const home = mkdtempSync(join(tmpdir(), "terrarium-bench-"));
-  const server = await startServer(loadConfig({ home, port: 0, proxyPort: 0, logLevel: "warn", poolSize }));
-  return { server, client: new Terrarium({ baseUrl: server.url }), home };
-}
-
-async function stop(s: Side | undefined): Promise<void> {
-  if (!s) return;
-  for (const session of await s.client.sessions.list().catch(() => []))
-    await s.client.sessions.close(session.sessionId).catch(() => undefined);
-  await s.client.close();
-  await s.server.close();
-  rmSync(s.home, { recursive: true, force: true });
-}
-
-async function untilHttpOk(url: string): Promise<void> {
-  for (;;) {
-    try {
-      const response = await fetch(url, { signal: AbortSignal.timeout(1000) });
-      await response.arrayBuffer();
-      if (response.ok) return;
-    } catch {
-      // not up yet
-    }
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
-/** `podman run` of the fossil image until its app answers HTTP 200: what any container engine does. */
-async function podmanRun(): Promise<number> {
-  const name = `benchtest-run-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
-  try {
-    const [ms] = await timed(async () => {
-      await run("podman", ["run", "-d", "--name", name, image]);
-      const { stdout } = await run("podman", ["inspect", "-f", "{{.NetworkSettings.IPAddress}}", name]);
-      await untilHttpOk(`http://${stdout.trim()}:8080/`);
-    });
-    return ms;
-  } finally {
-    await run("podman", ["rm", "-f", "-t", "0", name]);
-  }
-}
-
 const tenths = (ms: number) => Math.round(ms * 10) / 10;
-const readyInPool = (s: Side) => Object.values(s.server.pool.status()).reduce((n, k) => n + k.ready, 0);
+const readyInPool = (s: BenchServer) => Object.values(s.server.pool.status()).reduce((n, k) => n + k.ready, 0);
 
 /** The server's own time for a reset, from its outcome message ("reset in 42 ms (warm pool)"). */
 function serverResetMs(session: Session, results: Record<string, { message?: string }>): number | undefined {
@@ -86,8 +32,8 @@ function serverResetMs(session: Session, results: Record<string, { message?: str
 }
 
 async function main(): Promise<void> {
-  let warm: Side | undefined;
-  let cold: Side | undefined;
+  let warm: BenchServer | undefined;
+  let cold: BenchServer | undefined;
   const create = { warm: [] as number[], cold: [] as number[], podman: [] as number[], restore: [] as number[] };
   const reset = { warm: [] as number[], cold: [] as number[], warmServer: [] as number[] };
   const split = { createPodman: [] as number[], resetPodman: [] as number[], roundTrip: [] as number[] };
@@ -95,8 +41,8 @@ async function main(): Promise<void> {
   let artifactId: string | undefined;
   let restoreSkipped: string | undefined;
   try {
-    warm = await side(2);
-    cold = await side(0);
+    warm = await benchServer({ poolSize: 2 });
+    cold = await benchServer({ poolSize: 0 });
     const handOver = ["renameEnvironment", "setHostname", "connectNetwork"] as const;
     const probe = new Probe().runtime(warm.server.runtime, [...handOver]);
     const inHandOver = (label: string) => (handOver as readonly string[]).includes(label);
@@ -104,7 +50,7 @@ async function main(): Promise<void> {
     // also warm the image caches before anything is measured.
     await (await warm.client.sessions.create(fossil("first"))).close();
     await (await cold.client.sessions.create(fossil("first"))).close();
-    await podmanRun();
+    await podmanRunUntilHttpOk(image, 8080);
     const health = await cold.client.health();
     if (health.capabilities.memory_snapshots) {
       const origin = await cold.client.sessions.create(fossil("origin"));
@@ -127,7 +73,7 @@ async function main(): Promise<void> {
       if (readyInPool(warm) < before) handedOver.create++;
       const [coldMs, onCold] = await timed(() => cold!.client.sessions.create(fossil("forge")));
       create.cold.push(coldMs);
-      create.podman.push(await podmanRun());
+      create.podman.push(await podmanRunUntilHttpOk(image, 8080));
       if (artifactId) {
         const spec = { envs: [Env.artifact(artifactId, { alias: "forge" })] };
         const [restoreMs, restored] = await timed(() => cold!.client.sessions.create(spec));
@@ -149,8 +95,8 @@ async function main(): Promise<void> {
     }
     if (artifactId) await cold.client.artifacts.remove(artifactId);
   } finally {
-    await stop(warm);
-    await stop(cold);
+    await warm?.stop();
+    await cold?.stop();
   }
 
   const podmanBaseline = { operation: "podman run until HTTP 200", samples: create.podman };

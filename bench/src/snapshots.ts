@@ -18,7 +18,7 @@ import { join } from "node:path";
 import { pipeline } from "node:stream/promises";
 import { promisify } from "node:util";
 import { Env, Terrarium, type Environment } from "@terrarium/sdk";
-import { loadConfig, startServer, type TerrariumServer } from "@terrarium/server";
+import { benchServer, type BenchServer } from "./server.js";
 import { Probe, medianCalls, type Spent } from "./probe.js";
 import { figure, target, timed, saveFigures, type Figure } from "./stats.js";
 
@@ -218,15 +218,13 @@ async function memoryFigures(client: Terrarium, probe: Probe, home: string) {
 }
 
 async function main(): Promise<void> {
-  const home = mkdtempSync(join(tmpdir(), "terrarium-bench-"));
-  let server: TerrariumServer | undefined;
-  let client: Terrarium | undefined;
+  let bench: BenchServer | undefined;
   const figures: Figure[] = [];
   const targets = [];
   const split: Record<string, unknown> = {};
   try {
-    server = await startServer(loadConfig({ home, port: 0, proxyPort: 0, logLevel: "warn", poolSize: 0 }));
-    client = new Terrarium({ baseUrl: server.url });
+    bench = await benchServer({ poolSize: 0 });
+    const { server, client, home } = bench;
     const probe = new Probe().runtime(server.runtime, ["commit", "checkpoint", "restore"]).podmanApi(server.runtime);
     const disk = await diskFigures(client, probe);
     figures.push(disk.figure);
@@ -244,16 +242,7 @@ async function main(): Promise<void> {
       split.memory_snapshot = `skipped: ${health.capabilities.memory_snapshots_reason}`;
     }
   } finally {
-    if (client) {
-      for (const session of await client.sessions.list().catch(() => []))
-        await client.sessions.close(session.sessionId);
-      // Artifacts a failed round left (their images would outlive the server's home).
-      for (const artifact of await client.artifacts.list().catch(() => []))
-        await client.artifacts.remove(artifact.artifactId).catch(() => undefined);
-      await client.close();
-    }
-    await server?.close();
-    rmSync(home, { recursive: true, force: true });
+    await bench?.stop();
   }
   saveFigures("snapshots", "snapshots", ROUNDS, figures, { targets, where_the_time_goes: split });
 }
