@@ -23,7 +23,7 @@ describe("the README's SDK example", () => {
 
   it("runs as written against a real server and leaves nothing behind", async () => {
     const text = readFileSync(readme, "utf8");
-    const example = /## SDK\s+```ts\n([\s\S]*?)```/.exec(text)?.[1];
+    const example = /<!-- sdk-example:ts -->\s+```ts\n([\s\S]*?)```/.exec(text)?.[1];
     expect(example).toBeDefined();
     const { outputText } = ts.transpileModule(example!, {
       compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },

@@ -1,5 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Env, SerializedSession, Session, Terrarium } from "@terrarium/sdk";
+import {
+  ConflictError,
+  Env,
+  InvalidSessionError,
+  NotFoundError,
+  SerializedSession,
+  Session,
+  Terrarium,
+} from "@terrarium/sdk";
 import { startTestServer, waitFor, type TestServer } from "./helpers.js";
 
 describe("dump and load", () => {
@@ -42,7 +50,30 @@ describe("dump and load", () => {
     }
   });
 
-  it("rejects a serialized session with missing fields", () => {
-    expect(() => SerializedSession.parse({ session_id: "s_x" })).toThrow();
+  it("rejects a serialized session with missing fields, naming the first", () => {
+    expect(() => SerializedSession.parse({ session_id: "s_x" })).toThrow(InvalidSessionError);
+    expect(() => SerializedSession.parse({ session_id: "s_x" })).toThrow(/^not a dumped session: version: /);
+  });
+
+  it("fails fast on a closed session (naming when and why) and on one the server does not know", async () => {
+    const session = await t.client.sessions.create({ envs: [Env.simulator("fossil", { alias: "forge" })] });
+    const dumped = session.dump();
+    await session.close();
+    const { closedAt } = await t.client.sessions.retrieve(session.sessionId);
+    expect(closedAt).toMatch(/^\d{4}-\d\d-\d\dT/);
+
+    const closed = await Session.load(dumped, { client: t.client }).catch((e: unknown) => e);
+    expect(closed).toBeInstanceOf(ConflictError);
+    expect((closed as Error).message).toBe(
+      `session "${session.sessionId}" was closed at ${closedAt} (closed), so it cannot be loaded; make a new session`,
+    );
+
+    const unknown = await Session.load({ ...dumped, session_id: "s_000000000000" }, { client: t.client }).catch(
+      (e: unknown) => e,
+    );
+    expect(unknown).toBeInstanceOf(NotFoundError);
+    expect((unknown as Error).message).toMatch(
+      new RegExp(`^cannot load session "s_000000000000": the server at ${t.server.url} answered: .*s_000000000000`),
+    );
   });
 });

@@ -150,6 +150,23 @@ export class EnvironmentError extends TerrariumError {
  */
 export class CaptureError extends TerrariumError {}
 
+/**
+ * What was given as a dumped session (to `SerializedSession.parse` or `Session.load`) is not one, or
+ * does not match the session on the server. `field` names the first bad field, e.g. `envs[0].job_id`.
+ *
+ * @example
+ * try { SerializedSession.parse(JSON.parse(text)) } catch (e) { if (e instanceof InvalidSessionError) console.error(e.field) }
+ */
+export class InvalidSessionError extends TerrariumError {
+  constructor(
+    /** The first bad field as a path (`envs[0].job_id`), or `(the whole value)`. */
+    readonly field: string,
+    problem: string,
+  ) {
+    super(`not a dumped session: ${field}: ${problem}; pass what session.dump() returned`);
+  }
+}
+
 /** @internal the error class of an HTTP error status. */
 export function apiErrorFor(
   status: number,

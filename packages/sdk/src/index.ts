@@ -40,6 +40,7 @@ export {
   ConnectionError,
   EnvironmentError,
   CaptureError,
+  InvalidSessionError,
 } from "./errors.js";
 export type {
   ExecuteResult,

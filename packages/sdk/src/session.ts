@@ -2,13 +2,15 @@ import type { EvaluationResult, SessionDetails } from "@terrarium/wire";
 import type { Browser } from "playwright-core";
 import { Terrarium } from "./client.js";
 import { Environment } from "./environment.js";
-import { ConflictError, NotFoundError } from "./errors.js";
+import { ConflictError, InvalidSessionError, NotFoundError } from "./errors.js";
 import type { Http } from "./http.js";
 import { logIn, type LoginOptions, type LoginResult } from "./login.js";
 import {
   Operations,
   type DiskSnapshotOptions,
   type ExecuteOptions,
+  type ExecuteOutput,
+  type TextExecuteOptions,
   type PublicUrlOptions,
   type OperationOptions,
   type SessionState,
@@ -48,6 +50,8 @@ export interface LoadOptions {
   client?: Terrarium;
   /** Send heartbeats; default: as when the session was dumped. */
   heartbeat?: boolean;
+  /** Cancels the check with the server. */
+  signal?: AbortSignal;
 }
 
 /** A heartbeat gets this long at least, and at most the client's timeout. */
@@ -127,7 +131,10 @@ export class Session {
    * const { results } = await session.execute("ls /data", { timeout: 10 });
    * for (const [jobId, r] of Object.entries(results)) console.log(jobId, r.exitCode, r.stdout);
    */
-  execute(command: string, options: ExecuteOptions = {}): Promise<Results<ExecuteResult>> {
+  execute<O extends ExecuteOptions = TextExecuteOptions>(
+    command: string,
+    options?: O,
+  ): Promise<Results<ExecuteResult<ExecuteOutput<O>>>> {
     return this.ops.execute(command, options);
   }
 
@@ -321,6 +328,9 @@ export class Session {
   /**
    * Drives a dumped session again. Uses `options.client`, or a new client for the dumped server URL
    * (its API key from `TERRARIUM_API_KEY`); resumes heartbeats if they were running when dumped.
+   * It asks the server first, so that a dead session fails here rather than at its first use: a
+   * malformed dump, or one whose jobs are not the session's, throws `InvalidSessionError`; a closed
+   * session `ConflictError` (with the time and reason); one the server does not know `NotFoundError`.
    *
    * @example
    * const session = await Session.load(SerializedSession.parse(JSON.parse(text)));
@@ -329,6 +339,25 @@ export class Session {
   static async load(serialized: SerializedSession, options: LoadOptions = {}): Promise<Session> {
     const data = SerializedSession.parse(serialized);
     const client = options.client ?? new Terrarium({ baseUrl: data.base_url });
+    const info = await client.sessions.retrieve(data.session_id, { signal: options.signal }).catch((error: unknown) => {
+      if (!(error instanceof NotFoundError)) throw error;
+      throw new NotFoundError(
+        error.status,
+        error.code,
+        `cannot load session "${data.session_id}": the server at ${client.baseUrl} answered: ${error.message}`,
+        error.requestId,
+        error.details,
+      );
+    });
+    if (info.status === "closed") throw closedError(info);
+    data.envs.forEach((env, i) => {
+      if (!info.envs.some((job) => job.jobId === env.job_id && job.alias === env.alias)) {
+        throw new InvalidSessionError(
+          `envs[${i}].job_id`,
+          `session "${data.session_id}" has no job "${env.job_id}" with alias "${env.alias}"`,
+        );
+      }
+    });
     const session = client.sessions.attach({
       sessionId: data.session_id,
       taskPublicId: data.task_public_id,
@@ -369,4 +398,18 @@ export class Session {
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
   }
+}
+
+/** Why a closed session cannot be loaded: when it closed, and the reasons its environments closed for. */
+function closedError(info: SessionInfo): ConflictError {
+  const reasons = [...new Set(info.envs.flatMap((e) => (e.closeReason ? [e.closeReason] : [])))];
+  const when = info.closedAt ? ` at ${info.closedAt}` : "";
+  const why = reasons.length > 0 ? ` (${reasons.join(", ")})` : "";
+  return new ConflictError(
+    409,
+    "conflict",
+    `session "${info.sessionId}" was closed${when}${why}, so it cannot be loaded; make a new session`,
+    undefined,
+    { session_id: info.sessionId, closed_at: info.closedAt, close_reasons: reasons },
+  );
 }
