@@ -1,19 +1,15 @@
-import { execFile } from "node:child_process";
-import { fileURLToPath } from "node:url";
-import { promisify } from "node:util";
+import { spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Env } from "@terrarium/sdk";
+import { cli, terrarium as run } from "./cli-run.js";
 import { podmanContainers, startTestServer, type TestServer } from "./helpers.js";
-
-const run = promisify(execFile);
-const cli = fileURLToPath(new URL("../packages/cli/dist/main.js", import.meta.url));
 
 describe("the terrarium command", () => {
   let t: TestServer;
-  const terrarium = (...args: string[]) =>
-    run("node", [cli, ...args], { env: { ...process.env, TERRARIUM_URL: t.server.url } }).catch(
-      (error: { stdout: string; stderr: string; code: number }) => error,
-    );
+  const terrarium = (...args: string[]) => run({ TERRARIUM_URL: t.server.url }, ...args);
 
   beforeAll(async () => {
     t = await startTestServer();
@@ -22,10 +18,24 @@ describe("the terrarium command", () => {
     await t?.stop();
   });
 
-  it("lists simulators with their build state", async () => {
+  it("lists simulators with their build state and tags, published ones included", async () => {
     const { stdout } = await terrarium("simulators", "ls");
-    expect(stdout).toMatch(/^NAME\s+VERSION\s+IMAGE/m);
-    expect(stdout).toMatch(/^fossil\s+\S+\s+built\s+8080/m);
+    expect(stdout).toMatch(/^NAME\s+VERSION\s+IMAGE\s+TAGS\s+PORT/m);
+    expect(stdout).toMatch(/^fossil\s+(\S+)\s+built\s+\1,latest\S*\s+8080/m);
+
+    const version = `cli-${Date.now().toString(36)}`;
+    const session = await t.client.sessions.create({ envs: [Env.simulator("fossil", { alias: "forge" })] });
+    const { results } = await session.diskSnapshot({ overrideVersion: version });
+    await session.close();
+    const artifact = Object.values(results)[0]!;
+    expect(artifact.publishedAs).toBe(`fossil:${version}`);
+    try {
+      expect((await terrarium("simulators", "ls")).stdout).toMatch(
+        new RegExp(`^fossil\\s+\\S+\\s+built\\s+\\S*,${version}\\b`, "m"),
+      );
+    } finally {
+      await t.client.artifacts.remove(artifact.artifactId!).catch(() => undefined);
+    }
   });
 
   it("lists and closes sessions", async () => {
@@ -92,13 +102,133 @@ describe("the terrarium command", () => {
   });
 
   it("says what went wrong and exits non-zero", async () => {
-    const unknown = (await terrarium("sessions", "close", "s_doesnotexist")) as { stderr: string; code?: number };
+    const unknown = await terrarium("sessions", "close", "s_doesnotexist");
     expect(unknown.stderr).toMatch(/unknown session "s_doesnotexist"/);
     expect(unknown.code).toBe(1);
-    const noServer = (await run("node", [cli, "sessions", "ls"], {
-      env: { ...process.env, TERRARIUM_URL: "http://127.0.0.1:9" },
-    }).catch((e: unknown) => e)) as { stderr: string; code: number };
+    const noServer = await run({ TERRARIUM_URL: "http://127.0.0.1:9" }, "sessions", "ls");
     expect(noServer.code).toBe(1);
     expect(noServer.stderr).toMatch(/127\.0\.0\.1:9/);
+  });
+
+  it("checks every numeric flag and names the flag, exit 2 (a usage error)", async () => {
+    const cases: [string[], string][] = [
+      [["simulators", "calibrate", "fossil", "--idle", "abc"], "--idle <seconds>"],
+      [["simulators", "calibrate", "fossil", "--idle", "-3"], "--idle <seconds>"],
+      [["simulators", "calibrate", "fossil", "--idle", "301"], "--idle <seconds>"],
+      [["up", "--port", "http"], "--port <port>"],
+      [["sessions", "make", "fossil", "--timeout", "soon"], "--timeout <seconds>"],
+      [["sessions", "make", "fossil", "--heartbeat-timeout", "1.5"], "--heartbeat-timeout <seconds>"],
+      [["sessions", "exec", "s_000000000000", "--timeout", "0", "true"], "--timeout <seconds>"],
+      [["sessions", "url", "s_000000000000", "--port", "-1"], "--port <port>"],
+      [
+        ["tasks", "run", "fossil/count-open-storage-tickets", "--keep", "--heartbeat-timeout", "x"],
+        "--heartbeat-timeout",
+      ],
+    ];
+    for (const [args, flag] of cases) {
+      const { code, stderr } = await terrarium(...args);
+      expect(stderr, args.join(" ")).toContain(`option '${flag}`);
+      expect(stderr, args.join(" ")).toMatch(/is invalid\. It must be .*\d/);
+      expect(stderr).not.toMatch(/delay|body\.|idle_seconds/);
+      expect(code, args.join(" ")).toBe(2);
+    }
+  });
+
+  it("checks the log level against the logger's levels, from the flag and from TERRARIUM_LOG_LEVEL", async () => {
+    const flag = await terrarium("up", "--no-setup", "--log-level", "bogus");
+    expect(flag.code).toBe(2);
+    expect(flag.stderr).toMatch(
+      /option '--log-level <level>' argument 'bogus' is invalid\. Allowed choices are fatal, error, warn, info, debug, trace, silent/,
+    );
+    const env = await run({ TERRARIUM_LOG_LEVEL: "loud" }, "up", "--no-setup");
+    expect(env.code).toBe(2);
+    expect(env.stderr).toMatch(/value 'loud' from env 'TERRARIUM_LOG_LEVEL' is invalid/);
+  });
+
+  it("refuses a TERRARIUM_URL that does not answer rather than start a server of its own", async () => {
+    const { code, stdout, stderr } = await run(
+      { TERRARIUM_URL: "http://127.0.0.1:9" },
+      "tasks",
+      "run",
+      "fossil/count-open-storage-tickets",
+    );
+    expect(stderr).toMatch(
+      /no Terrarium server answers at http:\/\/127\.0\.0\.1:9 \(TERRARIUM_URL\)\. Start one there with `terrarium up`, or unset TERRARIUM_URL/,
+    );
+    expect(stdout).not.toMatch(/Started a server/);
+    expect(code).toBe(2);
+  });
+
+  it("prints the set-up steps once each off a terminal", async () => {
+    const { code, stdout } = await terrarium("simulators", "build", "fossil");
+    expect(code).toBe(0);
+    const lines = stdout.trim().split("\n");
+    expect(lines.length).toBeGreaterThanOrEqual(5); // packages, Podman settings, CRIU, base image, fossil
+    expect(new Set(lines).size).toBe(lines.length);
+    expect(lines.filter((l) => /Simulator image fossil/.test(l))).toEqual([
+      expect.stringMatching(/^✔ Simulator image fossil \S+: already there$/),
+    ]);
+  });
+
+  describe("with a server that needs an API key", () => {
+    let keyed: TestServer;
+    beforeAll(async () => {
+      keyed = await startTestServer({ requireApiKey: true, apiKeys: [] });
+    });
+    afterAll(async () => {
+      await keyed?.stop();
+    });
+
+    it("reads $TERRARIUM_HOME/api-key when TERRARIUM_API_KEY is unset, and never prints it", async () => {
+      const key = readFileSync(join(keyed.home, "api-key"), "utf8").trim();
+      const env = { TERRARIUM_URL: keyed.server.url, TERRARIUM_API_KEY: undefined };
+      const elsewhere = mkdtempSync(join(tmpdir(), "terrarium-home-"));
+      const without = await run({ ...env, TERRARIUM_HOME: elsewhere }, "sessions", "ls");
+      rmSync(elsewhere, { recursive: true });
+      expect(without.code).toBe(1);
+      expect(without.stderr).toMatch(/API key/i);
+      const listed = await run({ ...env, TERRARIUM_HOME: keyed.home }, "sessions", "ls");
+      expect(listed.stderr).toBe("");
+      expect(listed.stdout).toMatch(/no active sessions/);
+      expect(listed.code).toBe(0);
+      expect(listed.stdout + listed.stderr).not.toContain(key);
+    });
+  });
+
+  it("up prints the API, OpenAPI and proxy URLs, and where the API key is, not the key", async () => {
+    const home = mkdtempSync(join(tmpdir(), "terrarium-up-"));
+    const child = spawn("node", [cli, "up", "--no-setup", "--port", "0", "--log-level", "warn"], {
+      env: {
+        ...process.env,
+        TERRARIUM_HOME: home,
+        TERRARIUM_PROXY_PORT: "0",
+        TERRARIUM_POOL_SIZE: "0",
+        TERRARIUM_READY_BOOT_MS: "off",
+        TERRARIUM_REQUIRE_API_KEY: "1",
+        TERRARIUM_API_KEY: "",
+      },
+    });
+    let out = "";
+    child.stdout.on("data", (chunk: Buffer) => (out += chunk.toString()));
+    child.stderr.on("data", (chunk: Buffer) => (out += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on("exit", resolve));
+    try {
+      await new Promise<void>((resolve, reject) => {
+        child.stdout.on("data", () => /API key/.test(out) && resolve());
+        void exited.then(() => reject(new Error(`up exited:\n${out}`)));
+      });
+      const api = /^Terrarium is listening on (http:\/\/127\.0\.0\.1:\d+)$/m.exec(out)?.[1];
+      expect(api, out).toBeDefined();
+      expect(out).toContain(`OpenAPI document: ${api}/openapi.json`);
+      expect(out).toMatch(
+        /^Environment proxy on port (\d+): browsers reach environments at http:\/\/<job>\.localhost:\1\/ /m,
+      );
+      expect(out).toMatch(new RegExp(`API key (written to|in) ${join(home, "api-key")}`));
+      expect(out).not.toContain(readFileSync(join(home, "api-key"), "utf8").trim());
+    } finally {
+      child.kill("SIGINT");
+      await exited;
+      rmSync(home, { recursive: true, force: true });
+    }
   });
 });

@@ -1,25 +1,38 @@
 #!/usr/bin/env node
-import { Command, InvalidArgumentError } from "commander";
+import { Command, CommanderError, Option } from "commander";
 import { VERSION } from "./version.js";
 import { setup } from "./commands/setup.js";
 import { upForeground } from "./commands/up.js";
 import { buildSimulators, calibrateSimulator, listSimulators } from "./commands/simulators.js";
-import { closeSession, listSessions, showState, showUrls } from "./commands/sessions.js";
+import { evaluateSession } from "./commands/sessions/evaluate.js";
+import { execInSession } from "./commands/sessions/exec.js";
+import { makeSession } from "./commands/sessions/make.js";
+import { closeSessions, listSessions, resetSession, showSession, showUrls } from "./commands/sessions/manage.js";
+import { showState } from "./commands/sessions/state.js";
+import { CommandError, EXIT } from "./exit.js";
+import { heartbeatSeconds, LOG_LEVELS, port, positiveSeconds, seconds } from "./flags.js";
 import { listTasks, runTaskCommand, showTask } from "./commands/tasks.js";
 import { demo } from "./commands/demo.js";
 import { listArtifacts, removeArtifacts, showArtifact, snapshotSession } from "./commands/artifacts.js";
 
-const port = (value: string) => {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0 || n > 65535)
-    throw new InvalidArgumentError("a port is an integer from 0 to 65535");
-  return n;
-};
+/** Bounds of the server's fields the flags fill (packages/wire), so a flag out of range is a usage error. */
+const MAX_WAIT = 3600;
+const MAX_COMMAND = 24 * 3600;
+const MAX_HEARTBEAT = 7 * 24 * 3600;
+const MAX_IDLE = 300;
+
+// `terrarium sessions ls | head -1`: a reader that stops early is not an error.
+process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+  if (error.code === "EPIPE") process.exit(EXIT.ok);
+  throw error;
+});
 
 const program = new Command()
   .name("terrarium")
   .description("Sessions of simulated app environments for AI agents")
-  .version(VERSION);
+  .version(VERSION)
+  // Usage errors exit 2 (commander has printed them), so that 1 stays "the command said no".
+  .exitOverride();
 
 program
   .command("setup")
@@ -32,8 +45,12 @@ program
   .option("--host <host>", "address to listen on (default 127.0.0.1; off loopback an API key is required)")
   .option("--port <port>", "port to listen on (default 7350)", port)
   .option("--no-setup", "skip the set-up checks")
-  .option("--log-level <level>", "pino log level", "info")
-  .action((o: { host?: string; port?: number; setup: boolean; logLevel: string }) => upForeground(o));
+  .addOption(
+    new Option("--log-level <level>", "the server's log level (default info)")
+      .choices(LOG_LEVELS)
+      .env("TERRARIUM_LOG_LEVEL"),
+  )
+  .action((o: { host?: string; port?: number; setup: boolean; logLevel?: string }) => upForeground(o));
 
 const simulators = program.command("simulators").description("the apps environments are made from");
 simulators
@@ -51,22 +68,64 @@ simulators
   .command("calibrate")
   .description("log in to a fresh environment, idle, and propose noise rules for what changed")
   .argument("<name>", "simulator")
-  .option("--idle <seconds>", "seconds to idle after the login", (v) => Number(v), 5)
+  .option("--idle <seconds>", `seconds to idle after the login (at most ${MAX_IDLE})`, seconds(MAX_IDLE), 5)
   .option("--json", "print the full report", false)
   .action((name: string, o: { idle: number; json: boolean }) => calibrateSimulator(name, o));
 
 const sessions = program.command("sessions").description("sessions on the server at TERRARIUM_URL");
 sessions
-  .command("ls")
-  .description("list sessions")
-  .option("--all", "include closed sessions", false)
-  .action((o: { all: boolean }) => listSessions(o.all));
+  .command("make")
+  .description(
+    "make a session that stays until closed: environments as ALIAS=SIMULATOR[:TAG] (e.g. forge=fossil redmine:1.0.0), [ALIAS=]ARTIFACT_ID, or --task ID",
+  )
+  .argument("[envs...]", "environments; without an alias one is called after its simulator")
+  .option("--task <id>", "make the session a task needs (then name no environments)")
+  .option(
+    "--timeout <seconds>",
+    "seconds to wait until every environment is ready (0: do not wait)",
+    seconds(MAX_WAIT),
+    120,
+  )
+  .option(
+    "--heartbeat-timeout <seconds>",
+    "close it after this long without a call (0: never; this command sends no heartbeats)",
+    heartbeatSeconds(MAX_HEARTBEAT),
+    0,
+  )
+  .option("--json", "print the session as Session.load takes it", false)
+  .action((envs: string[], o: { task?: string; timeout: number; heartbeatTimeout: number; json: boolean }) =>
+    makeSession(envs, o),
+  );
 sessions
-  .command("close")
-  .description("close sessions: remove their environments and networks")
-  .argument("<ids...>", "session ids")
-  .action((ids: string[]) => closeSession(ids));
-
+  .command("exec")
+  .description(
+    "run a shell command in every environment of a session, or one; exit 1 if any failed (one environment: its exit code, 124 on timeout)",
+  )
+  .argument("<id>", "session id")
+  .argument("<command...>", "the command (after --, when it has words starting with -), run by sh -c")
+  .option("--alias <alias>", "only in this environment")
+  .option(
+    "--timeout <seconds>",
+    "kill the command and all it started after this long",
+    positiveSeconds(MAX_COMMAND),
+    30,
+  )
+  .option("--json", "print the results per job", false)
+  .action((id: string, command: string[], o: { alias?: string; timeout: number; json: boolean }) =>
+    execInSession(id, command, o),
+  );
+sessions
+  .command("ls")
+  .description("list sessions, with the task each was made from")
+  .option("--all", "include closed sessions", false)
+  .option("--json", "print the sessions as JSON", false)
+  .action((o: { all: boolean; json: boolean }) => listSessions(o));
+sessions
+  .command("show")
+  .description("a session: its status, task, and environments with their heartbeat timeouts and URLs")
+  .argument("<id>", "session id")
+  .option("--json", "print the record as JSON", false)
+  .action((id: string, o: { json: boolean }) => showSession(id, o));
 sessions
   .command("state")
   .description("what changed in each environment since its start or last reset")
@@ -74,13 +133,33 @@ sessions
   .option("--json", "print the full state record", false)
   .option("--log", "the ordered log of changes instead of net changes", false)
   .action((id: string, o: { json: boolean; log: boolean }) => showState(id, o));
-
 sessions
-  .command("urls")
+  .command("reset")
+  .description("bring every environment back to how it started (same jobs and aliases)")
+  .argument("<id>", "session id")
+  .option("--json", "print the results per job", false)
+  .action((id: string, o: { json: boolean }) => resetSession(id, o));
+sessions
+  .command("evaluate")
+  .description("score a session made from a task against its criteria: exit 0 passed, 1 not passed, 2 not evaluated")
+  .argument("<id>", "session id")
+  .option("--value <answer>", "the agent's final answer, for tasks that ask a question")
+  .option("--json", "print the evaluation result as JSON", false)
+  .action((id: string, o: { value?: string; json: boolean }) => evaluateSession(id, o));
+sessions
+  .command("url")
+  .alias("urls")
   .description("browser-reachable URLs of a session's environments (through the server's proxy)")
   .argument("<id>", "session id")
   .option("--port <port>", "a port of the environments instead of their app port", port)
-  .action((id: string, o: { port?: number }) => showUrls(id, o));
+  .option("--json", "print the URLs by alias as JSON", false)
+  .action((id: string, o: { port?: number; json: boolean }) => showUrls(id, o));
+sessions
+  .command("close")
+  .description("close sessions: remove their environments and networks")
+  .argument("<ids...>", "session ids")
+  .option("--json", "print the results per session", false)
+  .action((ids: string[], o: { json: boolean }) => closeSessions(ids, o));
 
 sessions
   .command("snapshot")
@@ -121,15 +200,21 @@ tasks
 tasks
   .command("run")
   .description(
-    "start a session from a task, run its reference (--solution) or wrong (--wrong) solution or nothing, and evaluate",
+    "start a session from a task, run its reference (--solution) or wrong (--wrong) solution or nothing, and evaluate: exit 0 passed, 1 not passed, 2 could not run",
   )
   .argument("<id>", "task id")
   .option("--solution", "run the reference solution", false)
   .option("--wrong", "run the plausible wrong solution", false)
-  .option("--keep", "leave the session open afterwards", false)
+  .option("--keep", "leave the session open afterwards, with no heartbeat timeout (needs `terrarium up`)", false)
+  .option(
+    "--heartbeat-timeout <seconds>",
+    "with --keep: close the kept session after this long without a call (default 0: never)",
+    heartbeatSeconds(MAX_HEARTBEAT),
+  )
   .option("--json", "print the evaluation result as JSON", false)
-  .action((id: string, o: { solution: boolean; wrong: boolean; keep: boolean; json: boolean }) =>
-    runTaskCommand(id, o),
+  .action(
+    (id: string, o: { solution: boolean; wrong: boolean; keep: boolean; heartbeatTimeout?: number; json: boolean }) =>
+      runTaskCommand(id, o),
   );
 
 program
@@ -138,6 +223,7 @@ program
   .action(() => demo());
 
 program.parseAsync().catch((error: unknown) => {
+  if (error instanceof CommanderError) process.exit(error.exitCode === 0 ? EXIT.ok : EXIT.usage);
   process.stderr.write(`terrarium: ${error instanceof Error ? error.message : String(error)}\n`);
-  process.exit(1);
+  process.exit(error instanceof CommandError ? error.exitCode : EXIT.failed);
 });

@@ -1,11 +1,11 @@
-import { Terrarium } from "@terrarium/sdk";
-import { printTable } from "./simulators.js";
+import { cliClient } from "../client.js";
+import { printTable } from "../output.js";
 
 const mib = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
 
 /** `terrarium artifacts ls`: snapshots on the server, newest first. */
 export async function listArtifacts(): Promise<void> {
-  const client = new Terrarium();
+  const client = cliClient();
   const artifacts = await client.artifacts.list();
   if (artifacts.length === 0) return void process.stdout.write("no artifacts (session.snapshot() makes some)\n");
   printTable(
@@ -24,7 +24,7 @@ export async function listArtifacts(): Promise<void> {
 
 /** `terrarium artifacts show ID`: one artifact, its lineage and children. */
 export async function showArtifact(id: string, options: { json: boolean }): Promise<void> {
-  const client = new Terrarium();
+  const client = cliClient();
   const a = await client.artifacts.retrieve(id);
   if (options.json) return void process.stdout.write(`${JSON.stringify(a, null, 2)}\n`);
   const lines = [
@@ -43,7 +43,7 @@ export async function showArtifact(id: string, options: { json: boolean }): Prom
 
 /** `terrarium artifacts rm ID...`: removes artifacts, reporting each. */
 export async function removeArtifacts(ids: string[]): Promise<void> {
-  const client = new Terrarium();
+  const client = cliClient();
   for (const id of ids) {
     try {
       await client.artifacts.remove(id);
@@ -57,7 +57,7 @@ export async function removeArtifacts(ids: string[]): Promise<void> {
 
 /** `terrarium sessions snapshot ID [--disk] [--publish name:version]`: one artifact per environment. */
 export async function snapshotSession(id: string, options: { disk: boolean; publish?: string }): Promise<void> {
-  const client = new Terrarium();
+  const client = cliClient();
   let publish: { overrideService?: string; overrideVersion?: string } = {};
   if (options.publish) {
     const [service, version] = options.publish.includes(":")

@@ -1,32 +1,54 @@
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
 import { defaultSimulatorsDir, imageRecipe, loadSimulators, simulatorImage } from "@terrarium/server";
+import { printTable } from "../output.js";
 import { connectOrStart } from "../server-connection.js";
 import { setup } from "./setup.js";
 
+const run = promisify(execFile);
 const dir = () => process.env.TERRARIUM_SIMULATORS_DIR ?? defaultSimulatorsDir();
 
-/** `terrarium simulators ls`: every installed simulator and whether its current recipe is built. */
+/**
+ * `terrarium simulators ls`: every installed simulator, whether its current recipe is built, and the
+ * tags `sessions make SIMULATOR:TAG` can start: its version, `latest`, and the versions disk snapshots
+ * published (`sessions snapshot --publish`).
+ */
 export async function listSimulators(): Promise<void> {
   const simulators = [...loadSimulators(dir()).values()];
   if (simulators.length === 0) return void process.stdout.write(`no simulators in ${dir()}\n`);
   const rows = await Promise.all(
     simulators.map(async ({ manifest, recipeHash }) => {
-      const recipe = await imageRecipe(simulatorImage(manifest.name, manifest.version));
+      const [recipe, tags] = await Promise.all([
+        imageRecipe(simulatorImage(manifest.name, manifest.version)),
+        imageTags(simulatorImage(manifest.name, "").slice(0, -1)),
+      ]);
       const state = recipe === recipeHash ? "built" : recipe === undefined ? "not built" : "outdated";
-      return [manifest.name, manifest.version, state, String(manifest.app_port), manifest.description];
+      const ordered = [manifest.version, "latest"].filter((t) => tags.includes(t));
+      ordered.push(...tags.filter((t) => !ordered.includes(t)).sort());
+      return [
+        manifest.name,
+        manifest.version,
+        state,
+        ordered.join(",") || "-",
+        String(manifest.app_port),
+        manifest.description,
+      ];
     }),
   );
-  printTable(["NAME", "VERSION", "IMAGE", "PORT", "DESCRIPTION"], rows);
+  printTable(["NAME", "VERSION", "IMAGE", "TAGS", "PORT", "DESCRIPTION"], rows);
+}
+
+/** The tags of the images named `repository` in Podman's store (none when Podman is not there yet). */
+async function imageTags(repository: string): Promise<string[]> {
+  const listed = await run("podman", ["images", "--format", "{{.Tag}}", "--filter", `reference=${repository}`]).catch(
+    () => ({ stdout: "" }),
+  );
+  return [...new Set(listed.stdout.split("\n").filter((t) => t && t !== "<none>"))];
 }
 
 /** `terrarium simulators build [names...]`: builds the images whose recipe changed (all with --force). */
 export async function buildSimulators(names: string[], force: boolean): Promise<void> {
   await setup({ simulators: names.length > 0 ? names : undefined, force, simulatorsDir: dir() });
-}
-
-export function printTable(header: string[], rows: string[][]): void {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join("  ");
-  process.stdout.write(`${[line(header), ...rows.map(line)].join("\n")}\n`);
 }
 
 /** `terrarium simulators calibrate NAME`: the noise a login and idling produce, and rules to silence it. */

@@ -1,7 +1,10 @@
 import { loadConfig } from "@terrarium/server";
 import { connectOrStart } from "../server-connection.js";
-import { formatResult, localTasks, runTask, type RunMode } from "../tasks/runner.js";
-import { printTable } from "./simulators.js";
+import { CommandError, EXIT } from "../exit.js";
+import { localTasks, runTask, type RunMode } from "../tasks/runner.js";
+import { formatResult, verdictExitCode } from "../tasks/verdict.js";
+import { sessionHints } from "./sessions/hints.js";
+import { printTable } from "../output.js";
 
 const say = (line: string): void => void process.stdout.write(`${line}\n`);
 const dirs = () => {
@@ -54,12 +57,32 @@ export function showTask(id: string, options: { json: boolean }): void {
   }
 }
 
-/** `terrarium tasks run ID [--solution|--wrong]`: a fresh session, the solution (or nothing), the verdict. */
-export async function runTaskCommand(
-  id: string,
-  options: { solution: boolean; wrong: boolean; keep: boolean; json: boolean },
-): Promise<void> {
+export interface RunCommandOptions {
+  solution: boolean;
+  wrong: boolean;
+  keep: boolean;
+  heartbeatTimeout?: number;
+  json: boolean;
+}
+
+/**
+ * `terrarium tasks run ID [--solution|--wrong] [--keep]`: a fresh session, the solution (or nothing),
+ * the verdict. Exits 0 when the task passed, 1 when it did not, 2 when it could not run or be
+ * evaluated. A kept session has no heartbeat timeout (or the one asked for), since nothing sends
+ * heartbeats once the command ends, so it needs a server that outlives the command.
+ */
+export async function runTaskCommand(id: string, options: RunCommandOptions): Promise<void> {
+  try {
+    process.exitCode = await runAndReport(id, options);
+  } catch (error) {
+    throw new CommandError((error as Error).message, EXIT.couldNotRun, { cause: error });
+  }
+}
+
+async function runAndReport(id: string, options: RunCommandOptions): Promise<number> {
   if (options.solution && options.wrong) throw new Error("choose --solution or --wrong, not both");
+  if (options.heartbeatTimeout !== undefined && !options.keep)
+    throw new Error("--heartbeat-timeout is for the session --keep leaves open; add --keep, or leave it out");
   const mode: RunMode = options.solution ? "solution" : options.wrong ? "wrong" : "nothing";
   const { tasks, invalid } = localTasks(dirs()).load();
   if (!tasks.has(id)) {
@@ -70,16 +93,28 @@ export async function runTaskCommand(
         : `unknown task "${id}" (terrarium tasks ls lists them)`,
     );
   }
-  const connection = await connectOrStart(options.json ? () => undefined : say, { private: true });
+  const quiet = options.json ? () => undefined : say;
+  const connection = await connectOrStart(quiet, options.keep ? { lasting: { why: "--keep" } } : { private: true });
+  const heartbeatTimeout = options.keep ? (options.heartbeatTimeout ?? 0) : undefined;
   try {
     const run = await runTask(connection.client, id, mode, {
       ...dirs(),
       keep: options.keep,
+      ...(heartbeatTimeout !== undefined ? { heartbeatTimeout } : {}),
       say: options.json ? undefined : say,
     });
     if (options.json) say(JSON.stringify(run.result, null, 2));
     else for (const line of formatResult(run)) say(line);
-    if (options.keep) say(`session ${run.sessionId} kept open`);
+    if (options.keep) {
+      const urls = await connection.client.sessions.publicUrls(run.sessionId);
+      const lines = [
+        `\nsession ${run.sessionId} is kept open.`,
+        ...Object.entries(urls).map(([alias, url]) => `  ${alias}  ${url}`),
+        ...sessionHints(run.sessionId, heartbeatTimeout!),
+      ];
+      (options.json ? (line: string) => process.stderr.write(`${line}\n`) : say)(lines.join("\n"));
+    }
+    return verdictExitCode(run.result);
   } finally {
     await connection.close();
   }

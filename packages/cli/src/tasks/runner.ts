@@ -24,6 +24,8 @@ export interface RunOptions {
   chromium?: string;
   /** Keep the session open afterwards (to look around); default close it. */
   keep?: boolean;
+  /** Heartbeat timeout (s) of the session's environments, 0 never; default the server's. */
+  heartbeatTimeout?: number;
   /** Also evaluate the fresh session before the solution runs (the "nothing done" verdict). */
   evaluateFirst?: boolean;
   say?: (line: string) => void;
@@ -37,7 +39,8 @@ export function localTasks(options: Pick<RunOptions, "simulatorsDir" | "tasksDir
 
 /**
  * Runs a task as an agent would meet it: a fresh session from the task, then its reference solution
- * (`solution`), its wrong solution (`wrong`) or nothing, then `evaluate`. The session is closed after.
+ * (`solution`), its wrong solution (`wrong`) or nothing, then `evaluate`. The session is closed after,
+ * unless `keep`.
  */
 export async function runTask(client: Terrarium, id: string, mode: RunMode, options: RunOptions): Promise<TaskRun> {
   const say = options.say ?? (() => undefined);
@@ -64,7 +67,10 @@ export async function runTask(client: Terrarium, id: string, mode: RunMode, opti
   }
 
   let t = Date.now();
-  const session = await client.sessions.create({ task: id });
+  const session = await client.sessions.create({
+    task: id,
+    ...(options.heartbeatTimeout !== undefined ? { heartbeatTimeout: options.heartbeatTimeout } : {}),
+  });
   const timings = { create: Date.now() - t, solve: 0, evaluate: 0 };
   say(`session ${session.sessionId} from ${id} (${timings.create} ms)`);
   let login: LoginResult | undefined;
@@ -117,27 +123,4 @@ export async function runTask(client: Terrarium, id: string, mode: RunMode, opti
 async function baseUrls(session: Session): Promise<Record<string, string>> {
   const urls = await session.getPublicUrl();
   return Object.fromEntries(Object.entries(urls).map(([alias, url]) => [alias, url.split("?")[0]!.replace(/\/$/, "")]));
-}
-
-/** A result as lines: the verdict, then one line per check (nested checks indented). */
-export function formatResult(run: TaskRun): string[] {
-  const { result } = run;
-  const lines = [
-    `${result.success ? "SUCCESS" : "FAILURE"}  score ${result.score}  status ${result.status}  (${result.checks.length} checks, ${result.duration_ms} ms)`,
-  ];
-  const walk = (checks: EvaluationResult["checks"], indent: string) => {
-    for (const c of checks) {
-      const mark = c.status === "error" ? "!" : c.status === "skipped" ? "-" : c.pass ? "✔" : "✘";
-      const flags = [c.required ? "required" : "", c.weight !== 1 ? `weight ${c.weight}` : ""]
-        .filter(Boolean)
-        .join(", ");
-      lines.push(
-        `${indent}${mark} ${c.id} (${c.kind}${flags ? `, ${flags}` : ""}) ${c.score}${c.reason ? `: ${c.reason}` : ""}`,
-      );
-      if (c.checks) walk(c.checks, `${indent}    `);
-    }
-  };
-  walk(result.checks, "  ");
-  if (result.unexpected.length) lines.push(`  unexpected changes: ${result.unexpected.join(", ")}`);
-  return lines;
 }

@@ -1,54 +1,14 @@
-import { Terrarium } from "@terrarium/sdk";
-import { printTable } from "./simulators.js";
-
-/** `terrarium sessions ls`: sessions on the server at TERRARIUM_URL. */
-export async function listSessions(all: boolean): Promise<void> {
-  const client = new Terrarium();
-  const sessions = await client.sessions.list({ status: all ? "all" : "active" });
-  if (sessions.length === 0)
-    return void process.stdout.write(all ? "no sessions\n" : "no active sessions (--all shows closed ones)\n");
-  printTable(
-    ["SESSION", "STATUS", "CREATED", "ENVIRONMENTS"],
-    sessions.map((s) => [
-      s.sessionId,
-      s.status,
-      s.createdAt,
-      s.envs
-        .map(
-          (e) => `${e.alias}=${e.simulator ?? e.artifactId}(${e.status}${e.closeReason ? `: ${e.closeReason}` : ""})`,
-        )
-        .join(" "),
-    ]),
-  );
-}
-
-/** `terrarium sessions close ID...`: closes each session, reporting per environment. */
-export async function closeSession(ids: string[]): Promise<void> {
-  const client = new Terrarium();
-  let failed = false;
-  for (const id of ids) {
-    try {
-      const { results } = await client.sessions.close(id);
-      const problems = Object.entries(results).filter(([, r]) => !r.success);
-      for (const [job, r] of problems) process.stderr.write(`${id} ${job}: ${r.error}\n`);
-      failed ||= problems.length > 0;
-      process.stdout.write(`${id}: closed ${Object.keys(results).length - problems.length} environment(s)\n`);
-    } catch (error) {
-      failed = true;
-      process.stderr.write(`${id}: ${error instanceof Error ? error.message : String(error)}\n`);
-    }
-  }
-  if (failed) process.exitCode = 1;
-}
+import { cliClient } from "../../client.js";
+import { printJson } from "../../output.js";
 
 /** `terrarium sessions state ID`: what changed per environment (tables, counts, changed columns, files). */
 export async function showState(id: string, options: { json: boolean; log: boolean }): Promise<void> {
-  const client = new Terrarium();
+  const client = cliClient();
   const [details, state] = await Promise.all([
     client.sessions.retrieve(id),
     client.sessions.state(id, { mergeMutations: !options.log }),
   ]);
-  if (options.json) return void process.stdout.write(`${JSON.stringify(state, null, 2)}\n`);
+  if (options.json) return printJson(state);
   const aliases = new Map(details.envs.map((e) => [e.jobId, e.alias]));
   for (const [jobId, result] of Object.entries(state.results)) {
     process.stdout.write(`${aliases.get(jobId) ?? jobId} (${jobId})\n`);
@@ -81,14 +41,4 @@ export async function showState(id: string, options: { json: boolean; log: boole
       process.stdout.write("  no changes since the start or last reset\n");
     }
   }
-}
-
-/** `terrarium sessions urls ID`: where a browser reaches each environment of a session. */
-export async function showUrls(id: string, options: { port?: number }): Promise<void> {
-  const client = new Terrarium();
-  const urls = await client.sessions.publicUrls(id, { port: options.port });
-  printTable(
-    ["ALIAS", "URL"],
-    Object.entries(urls).map(([alias, url]) => [alias, url]),
-  );
 }
