@@ -29,11 +29,34 @@ const podmanExec = async (jobId: string, command: string) =>
 
 /** One exec request framed by hand, as another program on the network would send it. */
 function agentRequest(token: string, command: string, timeoutSeconds = 10): Buffer {
-  const body = Buffer.from([token, String(timeoutSeconds), "1000", command].join("\0"));
+  const body = Buffer.concat(
+    [token, String(timeoutSeconds), "1000", command].flatMap((field) => {
+      const bytes = Buffer.from(field);
+      const length = Buffer.alloc(4);
+      length.writeUInt32BE(bytes.length);
+      return [length, bytes];
+    }),
+  );
   const header = Buffer.alloc(8);
-  header.write("TRA1", 0, "latin1");
+  header.write("TRA2", 0, "latin1");
   header.writeUInt32BE(body.length, 4);
   return Buffer.concat([header, body]);
+}
+
+/** The last frame of the agent's answer to a request sent by hand: its type and payload. */
+async function lastFrame(address: string, request: Buffer): Promise<string> {
+  const socket = connect(AGENT_PORT, address);
+  socket.write(request);
+  const chunks: Buffer[] = [];
+  for await (const chunk of socket) chunks.push(chunk as Buffer);
+  let answer = Buffer.concat(chunks);
+  let last = "";
+  while (answer.length >= 5) {
+    const size = answer.readUInt32BE(1);
+    last = `${String.fromCharCode(answer[0]!)} ${answer.subarray(5, 5 + size).toString()}`;
+    answer = answer.subarray(5 + size);
+  }
+  return last;
 }
 
 describe("the exec agent", () => {
@@ -100,13 +123,33 @@ describe("the exec agent", () => {
     expect(result).toMatchObject({ stdout: "started\n", exitCode: 0, timedOut: false });
   });
 
-  it("kills the command's whole process group at the timeout, KILL for what ignores TERM", async () => {
+  it("kills the command's whole tree at the timeout, KILL for what ignores TERM", async () => {
     const polite = await execute(forge, "echo started; sleep 61 & sleep 62; echo never", 1);
     expect(polite).toMatchObject({ stdout: "started\n", exitCode: null, timedOut: true });
     const stubborn = await execute(forge, "trap '' TERM; sleep 64 & sleep 65", 1);
     expect(stubborn).toMatchObject({ exitCode: null, timedOut: true });
     const left = (await execute(forge, PROCESSES)).stdout;
     expect(left).not.toMatch(/sleep 6[1245]/);
+  });
+
+  it("kills at the timeout what the command detached and whose parent exited", async () => {
+    // Each sleep is left without its parent at once, in a session of its own: only the keeper
+    // (a child subreaper) still has it in the command's tree.
+    const result = await execute(forge, `(setsid sleep 71 &); setsid sh -c "sleep 72 &"; nohup sleep 73 & sleep 74`, 1);
+    expect(result).toMatchObject({ exitCode: null, timedOut: true });
+    expect((await execute(forge, PROCESSES)).stdout).not.toMatch(/sleep 7[1-4]/);
+  });
+
+  it("answers 124 for a timeout TERM ended, 137 when it took KILL, and refuses a NUL byte", async () => {
+    const { stdout } = await run("podman", ["inspect", "-f", "{{json .Config.Env}}", containerOf(forge)]);
+    const token = (JSON.parse(stdout) as string[]).find((e) => e.startsWith("TERRARIUM_AGENT_TOKEN="))!.slice(22);
+    const address = await environmentAddress(forge);
+    expect(await lastFrame(address, agentRequest(token, "sleep 75", 0.5))).toBe("X 124 0 0 1");
+    expect(await lastFrame(address, agentRequest(token, "trap '' TERM; sleep 76", 0.5))).toBe("X 137 0 0 1");
+    expect(await lastFrame(address, agentRequest(token, "touch /tmp/nul\0; echo"))).toBe(
+      "F the command contains a NUL byte at position 14",
+    );
+    expect((await execute(forge, "test -e /tmp/nul")).exitCode).toBe(1);
   });
 
   it("gives commands the user, directory, environment and confinement podman exec gives", async () => {
@@ -127,13 +170,14 @@ describe("the exec agent", () => {
     const token = (JSON.parse(stdout) as string[]).find((e) => e.startsWith("TERRARIUM_AGENT_TOKEN="))!.slice(22);
     const socket = connect(AGENT_PORT, await environmentAddress(forge));
     await new Promise((resolve) => socket.once("connect", resolve));
-    socket.write(agentRequest(token, "echo begun; sleep 66"));
-    await new Promise((resolve) => socket.once("data", resolve));
+    socket.write(agentRequest(token, 'setsid sh -c "sleep 67" & (setsid sleep 68 &); echo begun; sleep 66'));
+    const first = await new Promise<Buffer>((resolve) => socket.once("data", resolve));
+    expect(first.subarray(5).toString()).toBe("begun\n"); // it runs
     socket.destroy();
     await waitFor(
-      async () => (!(await execute(forge, PROCESSES)).stdout.includes("sleep 66") ? true : undefined),
+      async () => (!/sleep 6[678]/.test((await execute(forge, PROCESSES)).stdout) ? true : undefined),
       10_000,
-      "the abandoned command to be killed",
+      "the abandoned command and what it detached to be killed",
     );
   });
 

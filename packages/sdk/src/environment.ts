@@ -5,9 +5,11 @@ import {
   Operations,
   type DiskSnapshotOptions,
   type ExecuteOptions,
+  type ExecuteOutput,
   type OperationOptions,
   type PublicUrlOptions,
   type StateOptions,
+  type TextExecuteOptions,
   type WaitOptions,
 } from "./operations.js";
 import {
@@ -48,12 +50,17 @@ export class Environment {
 
   /**
    * Runs a shell command in this environment (`/bin/sh -c`); `timeout` in seconds, default 30.
-   * A command that cannot run answers with `error` set rather than throwing. Never retried.
+   * A command that cannot run answers with `error` set rather than throwing. Never retried. With
+   * `encoding: "base64"`, `stdout` and `stderr` are Buffers of the exact bytes.
    *
    * @example
    * const { stdout, exitCode } = await env.execute("cat /etc/hostname", { timeout: 10 });
+   * const { stdout: png } = await env.execute("cat /data/logo.png", { encoding: "base64" }); // a Buffer
    */
-  async execute(command: string, options: ExecuteOptions = {}): Promise<ExecuteResult> {
+  async execute<O extends ExecuteOptions = TextExecuteOptions>(
+    command: string,
+    options?: O,
+  ): Promise<ExecuteResult<ExecuteOutput<O>>> {
     const { results } = await this.ops.execute(command, options);
     return this.own(results);
   }

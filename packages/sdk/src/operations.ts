@@ -33,7 +33,18 @@ export interface OperationOptions {
 export interface ExecuteOptions extends OperationOptions {
   /** Seconds before the command (and everything it started) is killed; default 30. */
   timeout?: number;
+  /** `base64`: `stdout` and `stderr` come back as Buffers of the exact bytes; default `utf8` (text). */
+  encoding?: "utf8" | "base64";
 }
+
+/** What `stdout` and `stderr` are for these options: a Buffer with `encoding: "base64"`, text otherwise. */
+export type ExecuteOutput<O extends ExecuteOptions> = O extends { encoding: "base64" }
+  ? Buffer
+  : "base64" extends O[keyof O & "encoding"]
+    ? string | Buffer
+    : string;
+/** Options that answer text. */
+export type TextExecuteOptions = ExecuteOptions & { encoding?: "utf8" };
 
 export interface StateOptions extends OperationOptions {
   /** Net changes (default) or, with `false`, the ordered log of every change. */
@@ -93,14 +104,18 @@ export class Operations {
   }
 
   /** Not retried: a command may have run even when its answer was lost. */
-  async execute(command: string, options: ExecuteOptions = {}): Promise<Results<ExecuteResult>> {
-    const timeout = options.timeout ?? DEFAULT_EXECUTE_TIMEOUT;
+  async execute<O extends ExecuteOptions = TextExecuteOptions>(
+    command: string,
+    options?: O,
+  ): Promise<Results<ExecuteResult<ExecuteOutput<O>>>> {
+    const timeout = options?.timeout ?? DEFAULT_EXECUTE_TIMEOUT;
+    const encoding = options?.encoding ?? "utf8";
     const answer = await this.http.request<ExecuteResponse>("POST", `${this.base}/execute`, {
-      body: { command, timeout },
+      body: { command, timeout, ...(encoding === "base64" ? { encoding } : {}) },
       timeoutMs: timeout * 1000 + SLACK_MS,
-      signal: options.signal,
+      signal: options?.signal,
     });
-    return mapResults(answer, toExecuteResult);
+    return mapResults(answer, (r) => toExecuteResult(r, encoding) as ExecuteResult<ExecuteOutput<O>>);
   }
 
   /** reset and heartbeat: each answers `{ success }` per job, and may be sent again. */

@@ -2,6 +2,9 @@ import { afterEach, describe, expect, it } from "vitest";
 import { ConflictError, Env, EnvironmentError, NotFoundError, Terrarium } from "../src/index.js";
 import { fail, startFakeApi, type FakeApi } from "./fake-api.js";
 
+/** What a text answer says of lossiness when the server says nothing of it (as older servers do). */
+const TEXT = { stdoutLossy: false, stderrLossy: false };
+
 let api: FakeApi | undefined;
 afterEach(async () => {
   await api?.close();
@@ -147,8 +150,8 @@ describe("session and environment operations", () => {
 
     expect(await session.execute("whoami", { timeout: 5 })).toEqual({
       results: {
-        [a]: { stdout: "a: whoami\n", stderr: "", exitCode: 0, timedOut: false, truncated: false },
-        [b]: { stdout: "b: whoami\n", stderr: "", exitCode: 0, timedOut: false, truncated: false },
+        [a]: { stdout: "a: whoami\n", stderr: "", exitCode: 0, timedOut: false, truncated: false, ...TEXT },
+        [b]: { stdout: "b: whoami\n", stderr: "", exitCode: 0, timedOut: false, truncated: false, ...TEXT },
       },
     });
     expect(api.seen.at(-1)!.body).toEqual({ command: "whoami", timeout: 5 });
@@ -160,6 +163,7 @@ describe("session and environment operations", () => {
       exitCode: null,
       timedOut: false,
       truncated: false,
+      ...TEXT,
       error: "container is gone",
     });
     expect(results[b]?.exitCode).toBe(0);
@@ -191,7 +195,12 @@ describe("session and environment operations", () => {
       exitCode: 0,
       timedOut: false,
       truncated: false,
+      ...TEXT,
     });
+    // base64 on request: the bytes, as a Buffer.
+    const binary = await b.execute("cat /bin/true", { encoding: "base64" });
+    expect(api.seen.at(-1)!.body).toEqual({ command: "cat /bin/true", timeout: 30, encoding: "base64" });
+    expect(binary.stdout).toEqual(Buffer.from("b: cat /bin/true\n"));
     expect(await b.reset()).toEqual({ results: { [b.jobId]: { success: true, message: "reset in 5 ms" } } });
     expect(await b.waitForReady()).toEqual({ ready: true, results: { [b.jobId]: { ready: true } } });
     expect(await b.heartbeat()).toEqual({ results: { [b.jobId]: { success: true } } });
@@ -200,6 +209,7 @@ describe("session and environment operations", () => {
     expect(await b.close()).toEqual({ results: {} });
     await expect(b.execute("true")).rejects.toBeInstanceOf(ConflictError);
     expect(api.seen.slice(from).map((s) => `${s.method} ${s.path.replace(b.jobId, "{job}")}`)).toEqual([
+      "POST /api/v2/jobs/{job}/execute",
       "POST /api/v2/jobs/{job}/execute",
       "POST /api/v2/jobs/{job}/reset",
       "GET /api/v2/jobs/{job}/wait_for_ready",

@@ -14,15 +14,23 @@ export interface EnvironmentSpec {
 /** The port of the runtime's exec agent inside an environment: never an app's, never proxied. */
 export const EXEC_AGENT_PORT = 7399;
 
+/** How stdout and stderr are answered: UTF-8 text (the default) or base64 of the exact bytes. */
+export type ExecEncoding = "utf8" | "base64";
+
 export interface ExecOptions {
   timeoutSeconds: number;
   /** Bytes kept of stdout and of stderr each; the rest is dropped and `truncated` set. */
   outputLimit: number;
+  /** Default utf8. */
+  encoding?: ExecEncoding;
 }
 
 export interface ExecOutcome {
   stdout: string;
   stderr: string;
+  /** The stream had bytes that are not UTF-8, answered as U+FFFD (never with base64). */
+  stdoutLossy: boolean;
+  stderrLossy: boolean;
   /** null when the command was killed by the timeout. */
   exitCode: number | null;
   timedOut: boolean;

@@ -1,7 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { connect } from "node:net";
 import { fileURLToPath } from "node:url";
-import { EXEC_AGENT_PORT, type ExecOptions } from "../runtime.js";
+import { encodeOutput, KeptOutput } from "../output.js";
+import { EXEC_AGENT_PORT, type ExecEncoding, type ExecOptions, type ExecOutcome } from "../runtime.js";
 
 /**
  * The exec agent (agent/terrarium-agent.pl) runs inside every environment whose image has perl: the
@@ -31,20 +32,21 @@ export interface AgentTarget {
   token: string;
 }
 
-export interface AgentOutcome {
-  stdout: string;
-  stderr: string;
-  /** null when the command was killed by the timeout. */
-  exitCode: number | null;
-  timedOut: boolean;
-  truncated: boolean;
-}
+/** An agent from before this protocol (in an environment restored from an older memory snapshot) says this. */
+const OLD_AGENT_REFUSAL = "not a Terrarium exec request";
 
 /** The agent answered but the exchange failed: the command may have run, so it is not run again. */
 export class ExecAgentError extends Error {
   constructor(message: string) {
     super(message);
     this.name = "ExecAgentError";
+  }
+}
+
+/** The agent refused the request: the command did not run. */
+export class ExecAgentRefusal extends ExecAgentError {
+  constructor(readonly reason: string) {
+    super(`the environment's exec agent refused: ${reason}`);
   }
 }
 
@@ -68,30 +70,39 @@ export function agentToken(env: string[] | null | undefined): string | undefined
   return token || undefined;
 }
 
+/** The agent's request: "TRA2", the body's length, then each field as a u32 length and its bytes. */
+export function agentRequest(token: string, command: string, options: ExecOptions): Buffer {
+  const fields = [token, String(options.timeoutSeconds), String(options.outputLimit), command].flatMap((field) => {
+    const bytes = Buffer.from(field, "utf8");
+    const length = Buffer.alloc(4);
+    length.writeUInt32BE(bytes.length);
+    return [length, bytes];
+  });
+  const body = Buffer.concat(fields);
+  const header = Buffer.alloc(8);
+  header.write("TRA2", 0, "latin1");
+  header.writeUInt32BE(body.length, 4);
+  return Buffer.concat([header, body]);
+}
+
 /**
- * Runs `command` through the agent at `target`. Answers undefined when no agent takes the connection
- * (nothing was sent, so the caller may use another way); throws ExecAgentError when one took it and
- * then failed.
+ * Runs `command` through the agent at `target`. Answers undefined when no agent takes the request
+ * (none took the connection, or one too old for it refused it: nothing ran, so the caller may use
+ * another way); throws ExecAgentError when one took it and then failed.
  */
 export function execViaAgent(
   target: AgentTarget,
   command: string,
   options: ExecOptions,
-): Promise<AgentOutcome | undefined> {
-  const body = Buffer.from(
-    [target.token, String(options.timeoutSeconds), String(options.outputLimit), command].join("\0"),
-    "utf8",
-  );
-  const header = Buffer.alloc(8);
-  header.write("TRA1", 0, "latin1");
-  header.writeUInt32BE(body.length, 4);
-  const output = new AnswerReader(options.outputLimit);
+): Promise<ExecOutcome | undefined> {
+  const request = agentRequest(target.token, command, options);
+  const output = new AnswerReader(options.outputLimit, options.encoding);
 
   return new Promise((resolve, reject) => {
     const socket = connect({ host: target.address, port: EXEC_AGENT_PORT, noDelay: true });
     let connected = false;
     let settled = false;
-    const finish = (outcome: AgentOutcome | undefined, error?: Error) => {
+    const finish = (outcome: ExecOutcome | undefined, error?: Error) => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
@@ -104,18 +115,16 @@ export function execViaAgent(
       connected = true;
       clearTimeout(timer);
       // Past the command's own timeout and a grace, stop waiting: closing kills the command's group.
-      timer = setTimeout(
-        () => finish({ ...output.kept(), exitCode: null, timedOut: true }),
-        options.timeoutSeconds * 1000 + ANSWER_GRACE_MS,
-      );
-      socket.write(Buffer.concat([header, body]));
+      timer = setTimeout(() => finish(output.kept()), options.timeoutSeconds * 1000 + ANSWER_GRACE_MS);
+      socket.write(request);
     });
     socket.on("data", (chunk: Buffer) => {
       try {
         const last = output.push(chunk);
         if (last) finish(last);
       } catch (error) {
-        finish(undefined, error as Error);
+        if (error instanceof ExecAgentRefusal && error.reason === OLD_AGENT_REFUSAL) finish(undefined);
+        else finish(undefined, error as Error);
       }
     });
     socket.on("error", (error) => {
@@ -137,16 +146,19 @@ export function execViaAgent(
 /** Reads the agent's answer frames (type byte, u32 length, payload), keeping `limit` bytes per stream. */
 export class AnswerReader {
   private pending: Buffer = Buffer.alloc(0);
-  private readonly out: Buffer[] = [];
-  private readonly err: Buffer[] = [];
-  private outBytes = 0;
-  private errBytes = 0;
-  private truncated = false;
+  private readonly out: KeptOutput;
+  private readonly err: KeptOutput;
 
-  constructor(private readonly limit: number) {}
+  constructor(
+    limit: number,
+    private readonly encoding: ExecEncoding = "utf8",
+  ) {
+    this.out = new KeptOutput(limit);
+    this.err = new KeptOutput(limit);
+  }
 
   /** Takes bytes; answers the outcome once the last frame is in. */
-  push(chunk: Buffer): AgentOutcome | undefined {
+  push(chunk: Buffer): ExecOutcome | undefined {
     this.pending = this.pending.length === 0 ? chunk : Buffer.concat([this.pending, chunk]);
     while (this.pending.length >= 5) {
       const size = this.pending.readUInt32BE(1);
@@ -154,47 +166,40 @@ export class AnswerReader {
       const type = String.fromCharCode(this.pending[0]!);
       const payload = this.pending.subarray(5, 5 + size);
       this.pending = this.pending.subarray(5 + size);
-      if (type === "O" || type === "E") this.keep(type, payload);
+      if (type === "O") this.out.push(payload);
+      else if (type === "E") this.err.push(payload);
       else if (type === "X") return this.exit(payload.toString("latin1"));
-      else if (type === "F") throw new ExecAgentError(`the environment's exec agent refused: ${payload.toString()}`);
+      else if (type === "F") throw new ExecAgentRefusal(payload.toString());
       else throw new ExecAgentError(`the environment's exec agent answered an unknown frame (${JSON.stringify(type)})`);
     }
     return undefined;
   }
 
-  kept(): Pick<AgentOutcome, "stdout" | "stderr" | "truncated"> {
-    return {
-      stdout: Buffer.concat(this.out).toString("utf8"),
-      stderr: Buffer.concat(this.err).toString("utf8"),
-      truncated: this.truncated,
-    };
+  /** What came so far, as the answer of a command whose time ran out. */
+  kept(): ExecOutcome {
+    return this.outcome(null, true);
   }
 
-  private exit(text: string): AgentOutcome {
-    const match = /^(\d+) ([01]) ([01])$/.exec(text);
+  private exit(text: string): ExecOutcome {
+    const match = /^(\d+) ([01]) ([01]) ([01])$/.exec(text);
     if (!match) throw new ExecAgentError(`the environment's exec agent answered a malformed exit status: ${text}`);
-    const timedOut = match[3] === "1";
-    const kept = this.kept();
-    return {
-      ...kept,
-      truncated: kept.truncated || match[2] === "1",
-      exitCode: timedOut ? null : Number(match[1]),
-      timedOut,
-    };
+    if (match[2] === "1") this.out.cut = true;
+    if (match[3] === "1") this.err.cut = true;
+    const timedOut = match[4] === "1";
+    return this.outcome(timedOut ? null : Number(match[1]), timedOut);
   }
 
-  private keep(stream: "O" | "E", payload: Buffer): void {
-    const used = stream === "O" ? this.outBytes : this.errBytes;
-    const room = Math.max(0, this.limit - used);
-    if (payload.length > room) this.truncated = true;
-    const part = Buffer.from(payload.subarray(0, room));
-    if (part.length === 0) return;
-    if (stream === "O") {
-      this.out.push(part);
-      this.outBytes += part.length;
-    } else {
-      this.err.push(part);
-      this.errBytes += part.length;
-    }
+  private outcome(exitCode: number | null, timedOut: boolean): ExecOutcome {
+    const stdout = encodeOutput(this.out.bytes(), this.out.cut, this.encoding);
+    const stderr = encodeOutput(this.err.bytes(), this.err.cut, this.encoding);
+    return {
+      stdout: stdout.text,
+      stderr: stderr.text,
+      stdoutLossy: stdout.lossy,
+      stderrLossy: stderr.lossy,
+      exitCode,
+      timedOut,
+      truncated: this.out.cut || this.err.cut,
+    };
   }
 }

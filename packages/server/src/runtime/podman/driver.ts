@@ -26,8 +26,8 @@ import { execFile } from "node:child_process";
 import { realpathSync } from "node:fs";
 import { readFile, writeFile } from "node:fs/promises";
 import { PodmanApiError, type PodmanClient } from "./client.js";
-import { StreamDemuxer } from "./demux.js";
 import { SESSION_INTERFACE_PREFIX } from "./firewall.js";
+import { podmanExec } from "./podman-exec.js";
 
 /** Podman's init (catatonit), resolved; undefined leaves Podman its default. */
 const INIT_PATH = (() => {
@@ -37,11 +37,6 @@ const INIT_PATH = (() => {
     return undefined;
   }
 })();
-
-/** Exit statuses of coreutils' `timeout` when it had to stop the command (TERM, then KILL). */
-const TIMEOUT_EXIT_CODES = new Set([124, 137]);
-/** How long after the command's own timeout the server stops waiting for the exec stream. */
-const EXEC_GRACE_MS = 10_000;
 
 interface ContainerJson {
   Id: string;
@@ -337,7 +332,7 @@ export class PodmanRuntime implements Runtime {
     const outcome = agent && (await execViaAgent(agent, command, options));
     if (outcome) return outcome;
     if (agent) this.agents.delete(id); // asked again next time: the address may have changed
-    return this.podmanExec(id, command, options);
+    return podmanExec(this.client, id, command, options);
   }
 
   /** The container's exec agent: its address and token, read back from the container's config. */
@@ -358,47 +353,6 @@ export class PodmanRuntime implements Runtime {
     const agent = token && address ? { token, address } : null;
     this.agents.set(id, agent);
     return agent ?? undefined;
-  }
-
-  private async podmanExec(id: string, command: string, options: ExecOptions): Promise<ExecOutcome> {
-    const seconds = String(options.timeoutSeconds);
-    const exec = await this.client.json<{ Id: string }>("POST", `/containers/${encodeURIComponent(id)}/exec`, {
-      body: {
-        AttachStdout: true,
-        AttachStderr: true,
-        AttachStdin: false,
-        Tty: false,
-        // coreutils' timeout signals the whole process group, so nothing the command started lingers.
-        Cmd: ["timeout", "--kill-after=2", seconds, "/bin/sh", "-c", command],
-      },
-    });
-    const started = Date.now();
-    const demuxer = new StreamDemuxer(options.outputLimit);
-    const abort = new AbortController();
-    const backstop = setTimeout(() => abort.abort(), options.timeoutSeconds * 1000 + EXEC_GRACE_MS);
-    let streamCut = false;
-    try {
-      const stream = await this.client.stream("POST", `/exec/${exec.Id}/start`, {
-        body: { Detach: false, Tty: false },
-        signal: abort.signal,
-      });
-      await new Promise<void>((resolve, reject) => {
-        stream.on("data", (chunk: Buffer) => demuxer.push(chunk));
-        stream.on("end", resolve);
-        stream.on("error", reject);
-      });
-    } catch (error) {
-      if (!abort.signal.aborted) throw error;
-      streamCut = true;
-    } finally {
-      clearTimeout(backstop);
-    }
-    const base = { stdout: demuxer.stdout, stderr: demuxer.stderr, truncated: demuxer.truncated };
-    if (streamCut) return { ...base, exitCode: null, timedOut: true };
-    const info = await this.client.json<{ ExitCode: number }>("GET", `/exec/${exec.Id}/json`);
-    const ranOutOfTime = Date.now() - started >= options.timeoutSeconds * 1000;
-    if (TIMEOUT_EXIT_CODES.has(info.ExitCode) && ranOutOfTime) return { ...base, exitCode: null, timedOut: true };
-    return { ...base, exitCode: info.ExitCode, timedOut: false };
   }
 
   async archive(id: string, path: string): Promise<Buffer> {
