@@ -216,7 +216,8 @@ export class Sessions {
     });
     const failures: Record<string, string> = {};
     for (const env of made.envs) if (!env.success) failures[env.alias] = env.error ?? "could not be made";
-    if (Object.keys(failures).length === 0 && wait) {
+    // The server already waited within make: only environments it did not see ready need a wait.
+    if (Object.keys(failures).length === 0 && wait && !made.envs.every((e) => e.ready)) {
       const remaining = Math.max(0, (deadline - Date.now()) / 1000);
       const ready = await session.waitForReady({ timeout: remaining, signal: request.signal }).catch(async (error) => {
         await session.close().catch(() => undefined);
@@ -420,13 +421,16 @@ export class Artifacts {
   constructor(private readonly http: Http) {}
 
   /**
-   * Every artifact of the server, newest first.
+   * The server's artifacts, newest first: the snapshots users made, or with `role` the server's own
+   * ready artifacts (`"ready"`) or everything (`"all"`).
    *
    * @example
    * for (const a of await client.artifacts.list()) console.log(a.artifactId, a.kind, a.simulator);
+   * const caches = await client.artifacts.list({ role: "ready" });
    */
-  async list(options: { signal?: AbortSignal } = {}): Promise<ArtifactInfo[]> {
+  async list(options: { role?: "snapshot" | "ready" | "all"; signal?: AbortSignal } = {}): Promise<ArtifactInfo[]> {
     const answer = await this.http.request<ArtifactList>("GET", "api/v2/artifacts", {
+      ...(options.role ? { query: { role: options.role } } : {}),
       idempotent: true,
       signal: options.signal,
     });
@@ -449,14 +453,17 @@ export class Artifacts {
   }
 
   /**
-   * Removes an artifact (its image or checkpoint). Refused (`ConflictError`) while an open environment
-   * started from it, since its reset goes back to it.
+   * Removes an artifact (its image or checkpoint) and the version published from it. Refused
+   * (`ConflictError`, saying what needs it) while an open environment started from it or runs its
+   * published version, or a memory artifact resumes on its image; a ready artifact (the server's own
+   * cache of a simulator image) needs `force`.
    *
    * @example
    * await client.artifacts.remove("a_0123456789ab");
    */
-  async remove(artifactId: string, options: { signal?: AbortSignal } = {}): Promise<void> {
+  async remove(artifactId: string, options: { force?: boolean; signal?: AbortSignal } = {}): Promise<void> {
     await this.http.request("DELETE", `api/v2/artifacts/${encodeURIComponent(artifactId)}`, {
+      ...(options.force ? { query: { force: "true" } } : {}),
       idempotent: true,
       signal: options.signal,
     });

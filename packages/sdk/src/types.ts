@@ -9,15 +9,21 @@ import type {
   ArtifactDetails as WireArtifactDetails,
 } from "@terrarium/wire";
 
-/** What a command printed and how it ended, in one environment. */
-export interface ExecuteResult {
-  stdout: string;
-  stderr: string;
+/**
+ * What a command printed and how it ended, in one environment: `stdout` and `stderr` are text, or with
+ * `encoding: "base64"` Buffers of the exact bytes.
+ */
+export interface ExecuteResult<Output extends string | Buffer = string> {
+  stdout: Output;
+  stderr: Output;
   /** null when the command was killed by its timeout or could not run (see `error`). */
   exitCode: number | null;
   timedOut: boolean;
-  /** Output beyond the server's limit (4 MiB per stream) was cut. */
+  /** Output beyond the server's limit (4 MiB per stream) was cut (text at a whole character). */
   truncated: boolean;
+  /** Text only: stdout had bytes that are not UTF-8, shown as U+FFFD (`encoding: "base64"` keeps them). */
+  stdoutLossy: boolean;
+  stderrLossy: boolean;
   /** Why the command could not run in this environment at all. */
   error?: string;
 }
@@ -80,16 +86,24 @@ export interface SimulatorInfo {
   resources: { cpus: number; memoryBytes: number };
   image: string;
   built: boolean;
+  /** Every tag `Env.simulator(name, { tag })` can start: the built version, `latest`, published ones. */
   tags: string[];
+  /** Tags published from disk snapshots, with the artifact each was made from. */
+  published: { tag: string; artifactId: string }[];
   accounts: WireSimulatorInfo["accounts"];
 }
 
-export const toExecuteResult = (r: WireExecuteResult): ExecuteResult => ({
-  stdout: r.stdout,
-  stderr: r.stderr,
+export const toExecuteResult = (
+  r: WireExecuteResult,
+  encoding: "utf8" | "base64" = "utf8",
+): ExecuteResult<string | Buffer> => ({
+  stdout: encoding === "base64" ? Buffer.from(r.stdout, "base64") : r.stdout,
+  stderr: encoding === "base64" ? Buffer.from(r.stderr, "base64") : r.stderr,
   exitCode: r.exit_code,
   timedOut: r.timed_out,
   truncated: r.truncated ?? false,
+  stdoutLossy: r.stdout_lossy ?? false,
+  stderrLossy: r.stderr_lossy ?? false,
   ...(r.error !== undefined ? { error: r.error } : {}),
 });
 
@@ -148,6 +162,7 @@ export const toSimulatorInfo = (s: WireSimulatorInfo): SimulatorInfo => ({
   image: s.image,
   built: s.built,
   tags: s.tags,
+  published: s.published.map((p) => ({ tag: p.tag, artifactId: p.artifact_id })),
   accounts: s.accounts,
 });
 

@@ -71,7 +71,8 @@ describe("Terrarium client", () => {
         resources: { cpus: 1, memoryBytes: 536870912 },
         image: "localhost/terrarium/fossil:2.24",
         built: true,
-        tags: ["latest"],
+        tags: ["2.24", "2.24-tickets", "latest"],
+        published: [{ tag: "2.24-tickets", artifactId: "a_000000000001" }],
         accounts: [{ username: "admin", password: "admin", role: "admin" }],
       },
     ]);

@@ -145,7 +145,8 @@ function route(s: Seen, sessions: Map<string, FakeSession>): Reply {
             image: "localhost/terrarium/fossil:2.24",
             built: true,
             recipe_hash: "abc",
-            tags: ["latest"],
+            tags: ["2.24", "2.24-tickets", "latest"],
+            published: [{ tag: "2.24-tickets", artifact_id: "a_000000000001" }],
             accounts: [{ username: "admin", password: "admin", role: "admin" }],
           },
         ],
@@ -240,11 +241,18 @@ function operation(op: string, s: Seen, session: FakeSession, jobs: FakeJob[]): 
   if (s.method !== "POST") return fail(404, "not_found", `no route ${s.method} ${s.path}`);
   switch (op) {
     case "execute": {
-      const { command } = s.body as { command: string };
+      const { command, encoding } = s.body as { command: string; encoding?: "utf8" | "base64" };
+      const output = (text: string) => (encoding === "base64" ? Buffer.from(text).toString("base64") : text);
       return each((j) =>
         command === "fail-in-one" && j === jobs[0]
           ? { stdout: "", stderr: "", exit_code: null, timed_out: false, truncated: false, error: "container is gone" }
-          : { stdout: `${j.alias}: ${command}\n`, stderr: "", exit_code: 0, timed_out: false, truncated: false },
+          : {
+              stdout: output(`${j.alias}: ${command}\n`),
+              stderr: "",
+              exit_code: 0,
+              timed_out: false,
+              truncated: false,
+            },
       );
     }
     case "reset":

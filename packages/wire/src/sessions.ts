@@ -11,94 +11,193 @@ export const DEFAULT_HEARTBEAT_TIMEOUT = 300;
 export const DEFAULT_EXECUTE_TIMEOUT = 30;
 
 export const SimulatorEnvSpec = z.object({
-  type: z.literal("simulator"),
-  simulator: z.string().min(1),
-  tag: z.string().min(1).default("latest"),
-  alias: Alias.optional(),
-  heartbeat_timeout: HeartbeatTimeout.optional(),
+  type: z.literal("simulator").describe("Start a simulator"),
+  simulator: z.string().min(1).describe("The simulator's name (GET /api/v2/simulators lists them)"),
+  tag: z
+    .string()
+    .min(1)
+    .default("latest")
+    .describe(
+      "Its version (image tag): latest (what `terrarium setup` builds) by default, or one published from a disk snapshot",
+    ),
+  alias: Alias.optional().describe(
+    "The environment's name in the session and its DNS name on the session's network (1-63 lowercase letters, digits or '-'); env-<8 random characters> when unset",
+  ),
+  heartbeat_timeout: HeartbeatTimeout.optional().describe(
+    "Seconds without a heartbeat after which this environment is closed (any call on its session or job counts, and a running command keeps it); 0: never; the request's heartbeat_timeout, else 300, when unset",
+  ),
 });
 
 export const ArtifactEnvSpec = z.object({
-  type: z.literal("artifact"),
-  artifact_id: z.string().min(1),
-  alias: Alias.optional(),
-  restore_memory: z.boolean().default(true),
-  heartbeat_timeout: HeartbeatTimeout.optional(),
+  type: z.literal("artifact").describe("Start from an artifact (a snapshot)"),
+  artifact_id: z.string().min(1).describe("The artifact (GET /api/v2/artifacts lists them)"),
+  alias: Alias.optional().describe(
+    "The environment's name in the session and its DNS name on the session's network (1-63 lowercase letters, digits or '-'); env-<8 random characters> when unset",
+  ),
+  restore_memory: z
+    .boolean()
+    .default(true)
+    .describe(
+      "A memory artifact resumes its processes and memory (true, the default) or boots from its disk (false); a disk artifact always boots",
+    ),
+  heartbeat_timeout: HeartbeatTimeout.optional().describe(
+    "Seconds without a heartbeat after which this environment is closed (any call on its session or job counts, and a running command keeps it); 0: never; the request's heartbeat_timeout, else 300, when unset",
+  ),
 });
 
 export const EnvSpec = z.discriminatedUnion("type", [SimulatorEnvSpec, ArtifactEnvSpec]);
 export type EnvSpec = z.input<typeof EnvSpec>;
 
 export const MakeEnvsRequest = z.object({
-  type: z.literal("envs"),
-  envs: z.array(EnvSpec).min(1, "envs needs at least one environment").max(64),
+  type: z.literal("envs").describe("The environments, one by one"),
+  envs: z
+    .array(EnvSpec)
+    .min(1, "envs needs at least one environment")
+    .max(64)
+    .describe("The environments to start (1-64), on one network of their own"),
   /** Seconds to wait for every environment to be ready before answering; 0 answers at once. */
-  timeout: z.number().min(0).max(3600).optional(),
-  heartbeat_timeout: HeartbeatTimeout.optional(),
+  timeout: z
+    .number()
+    .min(0)
+    .max(3600)
+    .optional()
+    .describe(
+      "Seconds (at most 3600) to wait for every environment to be ready before answering; then success means ready. 0 or unset: answer once they started, without waiting",
+    ),
+  heartbeat_timeout: HeartbeatTimeout.optional().describe(
+    "Seconds without a heartbeat after which an environment is closed, for each one that sets none; 300 by default; 0: never",
+  ),
 });
 export const MakeTaskRequest = z.object({
-  type: z.literal("task"),
-  task_id: z.string().min(1),
-  timeout: z.number().min(0).max(3600).optional(),
-  heartbeat_timeout: HeartbeatTimeout.optional(),
+  type: z.literal("task").describe("The environments of a task"),
+  task_id: z.string().min(1).describe("The task (GET /api/v2/tasks lists them), e.g. redmine/close-duplicate"),
+  timeout: z
+    .number()
+    .min(0)
+    .max(3600)
+    .optional()
+    .describe(
+      "Seconds (at most 3600) to wait for every environment to be ready before answering; then success means ready. 0 or unset: answer once they started, without waiting",
+    ),
+  heartbeat_timeout: HeartbeatTimeout.optional().describe(
+    "Seconds without a heartbeat after which an environment is closed, for each one that sets none; 300 by default; 0: never",
+  ),
 });
 export const MakeSessionRequest = z.discriminatedUnion("type", [MakeEnvsRequest, MakeTaskRequest]);
 export type MakeSessionRequest = z.input<typeof MakeSessionRequest>;
 
 export const MadeEnv = z.object({
-  job_id: z.string(),
-  alias: z.string(),
-  simulator: z.string().nullable(),
-  artifact_id: z.string().nullable(),
-  success: z.boolean(),
-  error: z.string().optional(),
+  job_id: z.string().describe("The environment's job id (j_...), for /api/v2/jobs/{job_id}"),
+  alias: z.string().describe("Its alias"),
+  simulator: z
+    .string()
+    .nullable()
+    .describe("The environment's simulator (for an artifact, the one it is a snapshot of); null when none is recorded"),
+  artifact_id: z.string().nullable().describe("The artifact it started from; null for a simulator"),
+  /**
+   * The environment started; when `make` was given a timeout, also that it became ready within it
+   * (else `ready` is false and `error` says why; `wait_for_ready` can wait longer).
+   */
+  success: z
+    .boolean()
+    .describe(
+      "The environment started; when make was given a timeout, also that it became ready within it (else ready is false and error says why; wait_for_ready can wait longer)",
+    ),
+  /** Its readiness check passed (only checked within `make` when a timeout was given). */
+  ready: z
+    .boolean()
+    .default(false)
+    .describe("Its readiness check passed (checked within make only when a timeout was given)"),
+  error: z.string().optional().describe("Why it failed to start or is not ready"),
 });
 export type MadeEnv = z.infer<typeof MadeEnv>;
 
 export const MakeSessionResponse = z.object({
-  session_id: z.string(),
-  task_public_id: z.string().nullable(),
-  envs: z.array(MadeEnv),
+  session_id: z.string().describe("The new session's id (s_...)"),
+  task_public_id: z.string().nullable().describe("The task the session was made for; null when made from envs"),
+  envs: z.array(MadeEnv).describe("Its environments, in the order asked for"),
 });
 export type MakeSessionResponse = z.infer<typeof MakeSessionResponse>;
 
 /** Per-job answer of an operation that either worked or did not. */
 export const JobOutcome = z.object({
-  success: z.boolean(),
-  message: z.string().optional(),
-  error: z.string().optional(),
+  success: z.boolean().describe("Whether it worked for this environment"),
+  message: z.string().optional().describe("What was done, when there is more to say"),
+  error: z.string().optional().describe("Why it did not work"),
 });
 export type JobOutcome = z.infer<typeof JobOutcome>;
-export const OutcomeResponse = z.object({ results: z.record(z.string(), JobOutcome) });
+export const OutcomeResponse = z.object({ results: z.record(z.string(), JobOutcome).describe("Per job id") });
 export type OutcomeResponse = z.infer<typeof OutcomeResponse>;
 
-export const Readiness = z.object({ ready: z.boolean(), error: z.string().optional() });
-export const WaitForReadyQuery = z.object({ timeout: z.coerce.number().min(0).max(3600).default(120) });
-export const WaitForReadyResponse = z.object({ ready: z.boolean(), results: z.record(z.string(), Readiness) });
+export const Readiness = z.object({
+  ready: z.boolean().describe("Whether the environment's readiness check passes"),
+  error: z.string().optional().describe("Why not, when it does not"),
+});
+export const WaitForReadyQuery = z.object({
+  timeout: z.coerce.number().min(0).max(3600).default(120).describe("Seconds to wait at most (0-3600); 120 by default"),
+});
+export const WaitForReadyResponse = z.object({
+  ready: z.boolean().describe("Whether every environment is ready"),
+  results: z.record(z.string(), Readiness).describe("Per job id"),
+});
 export type WaitForReadyResponse = z.infer<typeof WaitForReadyResponse>;
 
 export const ExecuteRequest = z.object({
-  command: z.string().min(1, "command must not be empty"),
+  command: z
+    .string()
+    .min(1, "command must not be empty")
+    .superRefine((command, ctx) => {
+      // The shell would end the command at a NUL: refused, so nothing runs other than what was sent.
+      const at = command.indexOf("\0");
+      if (at >= 0)
+        ctx.addIssue({
+          code: "custom",
+          message: `contains a NUL byte at position ${at}; a command is text without NUL (pass binary data encoded, e.g. base64 decoded with \`base64 -d\`)`,
+        });
+    })
+    .describe("A shell command, run as `/bin/sh -c COMMAND` in the environment; no NUL byte"),
   timeout: z
     .number()
     .positive()
     .max(24 * 3600)
-    .default(DEFAULT_EXECUTE_TIMEOUT),
+    .default(DEFAULT_EXECUTE_TIMEOUT)
+    .describe("Seconds the command may run (at most 86400, 30 by default); then it is killed and timed_out is true"),
+  encoding: z
+    .enum(["utf8", "base64"])
+    .default("utf8")
+    .describe("How stdout and stderr are answered: UTF-8 text (utf8, the default), or base64 of the exact bytes"),
 });
 export type ExecuteRequest = z.input<typeof ExecuteRequest>;
 
 export const ExecuteResult = z.object({
-  stdout: z.string(),
-  stderr: z.string(),
+  stdout: z
+    .string()
+    .describe("The command's standard output (UTF-8 text, or base64 with encoding base64), cut at 4 MiB"),
+  stderr: z.string().describe("Its standard error, as stdout"),
   /** null when the command could not run at all (see `error`) or was killed by the timeout. */
-  exit_code: z.number().int().nullable(),
-  timed_out: z.boolean(),
-  /** true when stdout or stderr exceeded the output limit and was cut. */
-  truncated: z.boolean().default(false),
-  error: z.string().optional(),
+  exit_code: z
+    .number()
+    .int()
+    .nullable()
+    .describe("Its exit status; null when it could not run at all (see error) or was killed by the timeout"),
+  timed_out: z.boolean().describe("Whether the timeout killed it"),
+  /** true when stdout or stderr exceeded the output limit and was cut (in utf8, at a whole character). */
+  truncated: z
+    .boolean()
+    .default(false)
+    .describe("true when stdout or stderr exceeded the output limit and was cut (in utf8, at a whole character)"),
+  stdout_lossy: z
+    .boolean()
+    .default(false)
+    .describe("utf8 only: stdout had bytes that are not UTF-8, answered as U+FFFD; base64 gives them exact"),
+  stderr_lossy: z.boolean().default(false).describe("utf8 only: the same for stderr"),
+  error: z
+    .string()
+    .optional()
+    .describe("Why the command could not run or finish, e.g. the environment was closed or reset under it"),
 });
 export type ExecuteResult = z.infer<typeof ExecuteResult>;
-export const ExecuteResponse = z.object({ results: z.record(z.string(), ExecuteResult) });
+export const ExecuteResponse = z.object({ results: z.record(z.string(), ExecuteResult).describe("Per job id") });
 export type ExecuteResponse = z.infer<typeof ExecuteResponse>;
 
 export const JobStatus = z.enum(["starting", "running", "failed", "closed"]);
@@ -107,38 +206,51 @@ export const CloseReason = z.enum(["closed", "heartbeat_timeout", "lost", "faile
 export type CloseReason = z.infer<typeof CloseReason>;
 
 export const JobDetails = z.object({
-  job_id: z.string(),
-  session_id: z.string(),
-  alias: z.string(),
-  simulator: z.string().nullable(),
-  tag: z.string().nullable(),
-  artifact_id: z.string().nullable(),
-  status: JobStatus,
-  error: z.string().nullable(),
-  heartbeat_timeout: z.number(),
-  last_heartbeat_at: z.string(),
-  created_at: z.string(),
-  closed_at: z.string().nullable(),
-  close_reason: CloseReason.nullable(),
+  job_id: z.string().describe("The environment's job id (j_...)"),
+  session_id: z.string().describe("Its session"),
+  alias: z.string().describe("Its alias in the session"),
+  simulator: z
+    .string()
+    .nullable()
+    .describe("The environment's simulator (for an artifact, the one it is a snapshot of); null when none is recorded"),
+  tag: z
+    .string()
+    .nullable()
+    .describe("The simulator's version (image tag) it runs; null when it started from an artifact"),
+  artifact_id: z.string().nullable().describe("The artifact it started from; null for a simulator"),
+  status: JobStatus.describe(
+    "starting: being created and booted; running; failed: could not start (see error); closed (see close_reason)",
+  ),
+  error: z.string().nullable().describe("Why it failed to start; null otherwise"),
+  heartbeat_timeout: z.number().describe("Seconds without a heartbeat after which it is closed; 0: never"),
+  last_heartbeat_at: z.string().describe("Its last heartbeat, or call on it or its session (ISO-8601, UTC)"),
+  created_at: z.string().describe("When it was made (ISO-8601, UTC)"),
+  closed_at: z.string().nullable().describe("When it was closed (ISO-8601, UTC); null while open"),
+  close_reason: CloseReason.nullable().describe(
+    "closed: asked to close; heartbeat_timeout; lost: found dead or orphaned when the server restarted; failed: could not start. null while open",
+  ),
 });
 export type JobDetails = z.infer<typeof JobDetails>;
 
 export const SessionStatus = z.enum(["active", "closed"]);
 export const SessionDetails = z.object({
-  session_id: z.string(),
-  task_public_id: z.string().nullable(),
-  status: SessionStatus,
-  created_at: z.string(),
-  closed_at: z.string().nullable(),
-  envs: z.array(JobDetails),
+  session_id: z.string().describe("The session's id (s_...)"),
+  task_public_id: z.string().nullable().describe("The task it was made for; null when made from envs"),
+  status: SessionStatus.describe("active, or closed once every environment of it is closed"),
+  created_at: z.string().describe("When it was made (ISO-8601, UTC)"),
+  closed_at: z.string().nullable().describe("When it was closed (ISO-8601, UTC); null while active"),
+  envs: z.array(JobDetails).describe("Its environments, open and closed, in the order they were made"),
 });
 export type SessionDetails = z.infer<typeof SessionDetails>;
 
 export const ListSessionsQuery = z.object({
-  status: z.enum(["active", "closed", "all"]).default("active"),
+  status: z
+    .enum(["active", "closed", "all"])
+    .default("active")
+    .describe("Which sessions: active (default), closed or all"),
 });
-export const SessionList = z.object({ sessions: z.array(SessionDetails) });
+export const SessionList = z.object({ sessions: z.array(SessionDetails).describe("The sessions, newest first") });
 export type SessionList = z.infer<typeof SessionList>;
 
-export const SessionIdParams = z.object({ session_id: z.string() });
-export const JobIdParams = z.object({ job_id: z.string() });
+export const SessionIdParams = z.object({ session_id: z.string().describe("A session id (s_...)") });
+export const JobIdParams = z.object({ job_id: z.string().describe("A job (environment) id (j_...)") });

@@ -22,16 +22,19 @@ import { DomainError, badRequest, conflict, errorMessage, notFound } from "../er
 import { defaultAlias, newJobId, newSessionId, randomToken } from "../ids.js";
 import { simulatorImage } from "../images.js";
 import type { CaptureTarget, StateCapture, StateRequest } from "../capture/capture.js";
-import type { Runtime } from "../runtime/runtime.js";
+import type { ExecEncoding, Runtime } from "../runtime/runtime.js";
 import type { JobRecord, SessionRecord, Store } from "../store/store.js";
+import { JobActivity } from "./activity.js";
+import type { JobRoute } from "../proxy/proxy.js";
 import { KeyedLock } from "./keyed-lock.js";
+import { tagsOf } from "./catalog.js";
 import { LABELS } from "./labels.js";
 
 export { LABELS };
 import { waitUntilReady } from "./readiness.js";
-import type { Simulator } from "./simulators.js";
+import type { Simulator } from "../catalog/simulators.js";
 import type { ArtifactService, SnapshotSource } from "./artifacts.js";
-import type { PooledEnvironment, Recipe, WarmPool } from "./pool.js";
+import { bootKind, resumeKind, type PooledEnvironment, type Recipe, type WarmPool } from "./pool.js";
 
 /** What an operation acts on: every open environment of a session, or one environment (job). */
 export type Scope = { sessionId: string } | { jobId: string };
@@ -84,6 +87,8 @@ export class SessionService {
   private readonly coldStarts = new Map<string, number>();
   /** Why a job's state baseline could not be taken; reported by `state`. */
   private readonly baselineErrors = new Map<string, string>();
+  /** Commands running per job: the reaper spares their environments. */
+  private readonly activity = new JobActivity();
 
   constructor(private readonly o: SessionServiceOptions) {}
 
@@ -102,12 +107,11 @@ export class SessionService {
       taskId = task.id;
       request = {
         type: "envs",
-        envs: task.envs.map((e) => ({
-          type: "simulator" as const,
-          simulator: e.simulator!,
-          tag: e.tag ?? "latest",
-          alias: e.alias,
-        })),
+        envs: task.envs.map((e) =>
+          e.artifact !== undefined
+            ? { type: "artifact" as const, artifact_id: e.artifact, alias: e.alias, restore_memory: true }
+            : { type: "simulator" as const, simulator: e.simulator!, tag: e.tag ?? "latest", alias: e.alias },
+        ),
         timeout: input.timeout,
         heartbeat_timeout: input.heartbeat_timeout,
       };
@@ -169,18 +173,29 @@ export class SessionService {
           return entry ? this.startFromPool(job, entry, entry === alone) : this.startJob(job);
         }),
       );
-      if (request.timeout && request.timeout > 0) await this.waitJobs(this.openJobs(session.id), request.timeout);
+      // With a timeout, success means ready: an environment still booting when it ran out says so.
+      const waited = request.timeout !== undefined && request.timeout > 0;
+      const readiness = waited ? (await this.waitJobs(this.openJobs(session.id), request.timeout!)).results : {};
       return {
         session_id: session.id,
         task_public_id: taskId,
-        envs: this.o.store.jobsOfSession(session.id).map((job) => ({
-          job_id: job.id,
-          alias: job.alias,
-          simulator: job.simulator,
-          artifact_id: job.artifactId,
-          success: job.status !== "failed",
-          ...(job.error ? { error: job.error } : {}),
-        })),
+        envs: this.o.store.jobsOfSession(session.id).map((job) => {
+          const ready = this.ready.has(job.id);
+          const error =
+            job.error ??
+            (waited && !ready
+              ? `not ready within the ${request.timeout} s timeout: ${readiness[job.id]?.error ?? "still starting"}; wait_for_ready waits longer`
+              : undefined);
+          return {
+            job_id: job.id,
+            alias: job.alias,
+            simulator: job.simulator,
+            artifact_id: job.artifactId,
+            success: job.status !== "failed" && (!waited || ready),
+            ready,
+            ...(error ? { error } : {}),
+          };
+        }),
       };
     });
   }
@@ -215,8 +230,15 @@ export class SessionService {
       }
       const image = simulatorImage(simulator.manifest.name, spec.tag);
       if (!(await this.o.runtime.imageExists(image))) {
-        throw conflict(
-          `envs.${index}: simulator "${spec.simulator}" has no image for tag "${spec.tag}"; build it with \`terrarium simulators build ${spec.simulator}\``,
+        const tags = await tagsOf(this.o.runtime, simulator.manifest.name);
+        if (tags.length === 0) {
+          throw conflict(
+            `envs.${index}: simulator "${spec.simulator}" is not built; build it with \`terrarium simulators build ${spec.simulator}\``,
+          );
+        }
+        throw notFound(
+          `envs.${index}.tag: simulator "${spec.simulator}" has no tag "${spec.tag}"; its tags: ${tags.join(", ")}`,
+          { tags },
         );
       }
       planned.push({
@@ -281,7 +303,7 @@ export class SessionService {
     if (job.restoreMemory && job.artifactId) {
       const artifact = this.o.artifacts.get(job.artifactId);
       return [
-        `restore:${artifact.id}`,
+        resumeKind(artifact.id),
         {
           manifest,
           image: job.image,
@@ -292,7 +314,7 @@ export class SessionService {
       ];
     }
     return [
-      `image:${job.image}`,
+      bootKind(job.image),
       {
         manifest,
         image: job.image,
@@ -460,7 +482,16 @@ export class SessionService {
 
   private activeSession(sessionId: string): SessionRecord {
     const session = this.session(sessionId);
-    if (session.status === "closed") throw conflict(`session "${sessionId}" is closed`);
+    if (session.status === "closed") {
+      const reasons = [...new Set(this.o.store.jobsOfSession(sessionId).map((j) => j.closeReason ?? "closed"))];
+      throw conflict(
+        `session "${sessionId}" is closed (${reasons.join(", ")} at ${session.closedAt}); start a new one`,
+        {
+          close_reasons: reasons,
+          closed_at: session.closedAt,
+        },
+      );
+    }
     return session;
   }
 
@@ -471,8 +502,15 @@ export class SessionService {
   private openJob(jobId: string): JobRecord {
     const job = this.o.store.getJob(jobId);
     if (!job) throw notFound(`unknown job "${jobId}"`);
-    if (job.status === "closed")
-      throw conflict(`job "${jobId}" is closed${job.closeReason ? ` (${job.closeReason})` : ""}`);
+    if (job.status === "closed") {
+      throw conflict(
+        `job "${jobId}" is closed (${job.closeReason ?? "closed"} at ${job.closedAt}); start a new session`,
+        {
+          close_reason: job.closeReason,
+          closed_at: job.closedAt,
+        },
+      );
+    }
     return job;
   }
 
@@ -480,10 +518,13 @@ export class SessionService {
   private jobsIn(scope: Scope): { sessionId: string; jobs: JobRecord[] } {
     if ("jobId" in scope) {
       const job = this.openJob(scope.jobId);
+      this.touch([job]);
       return { sessionId: job.sessionId, jobs: [job] };
     }
     this.activeSession(scope.sessionId);
-    return { sessionId: scope.sessionId, jobs: this.openJobs(scope.sessionId) };
+    const jobs = this.openJobs(scope.sessionId);
+    this.touch(jobs);
+    return { sessionId: scope.sessionId, jobs };
   }
 
   async waitForReady(scope: Scope, timeoutSeconds: number): Promise<WaitForReadyResponse> {
@@ -527,6 +568,7 @@ export class SessionService {
     await Promise.all(
       jobs.map(async (job) => {
         const started = Date.now();
+        this.activity.interrupt(job.id, `reset at ${now()}`);
         const entry = this.o.pool?.take(...this.kindOf(job));
         if (entry && (await this.swapFromPool(job, entry))) {
           return void (results[job.id] = { success: true, message: `reset in ${Date.now() - started} ms (warm pool)` });
@@ -555,14 +597,16 @@ export class SessionService {
     scope: Scope,
     command: string,
     timeoutSeconds: number,
+    encoding?: ExecEncoding,
   ): Promise<{ results: Record<string, ExecuteResult> }> {
-    return { results: await this.executeJobs(this.jobsIn(scope).jobs, command, timeoutSeconds) };
+    return { results: await this.executeJobs(this.jobsIn(scope).jobs, command, timeoutSeconds, encoding) };
   }
 
   private async executeJobs(
     jobs: JobRecord[],
     command: string,
     timeoutSeconds: number,
+    encoding?: ExecEncoding,
   ): Promise<Record<string, ExecuteResult>> {
     const results: Record<string, ExecuteResult> = {};
     await Promise.all(
@@ -573,15 +617,19 @@ export class SessionService {
           exit_code: null,
           timed_out: false,
           truncated: false,
+          stdout_lossy: false,
+          stderr_lossy: false,
           error,
         });
         if (job.status !== "running" || !job.containerId) {
           return void (results[job.id] = failed(job.error ?? `environment is ${job.status}`));
         }
+        const running = this.activity.begin(job.id);
         try {
           const outcome = await this.o.runtime.exec(job.containerId, command, {
             timeoutSeconds,
             outputLimit: this.o.execOutputLimit,
+            encoding,
           });
           results[job.id] = {
             stdout: outcome.stdout,
@@ -589,9 +637,22 @@ export class SessionService {
             exit_code: outcome.exitCode,
             timed_out: outcome.timedOut,
             truncated: outcome.truncated,
+            stdout_lossy: outcome.stdoutLossy,
+            stderr_lossy: outcome.stderrLossy,
           };
         } catch (error) {
           results[job.id] = failed(`could not execute: ${errorMessage(error)}`);
+        } finally {
+          this.activity.end(job.id, running);
+          // A long command is activity too: its end restarts the heartbeat timeout.
+          this.touch([job]);
+        }
+        if (running.interruption) {
+          results[job.id] = {
+            ...results[job.id]!,
+            exit_code: null,
+            error: `the environment was ${running.interruption} while the command ran; what it wrote until then is kept`,
+          };
         }
       }),
     );
@@ -755,6 +816,7 @@ export class SessionService {
     const results: Record<string, JobOutcome> = {};
     await Promise.all(
       jobs.map(async (job) => {
+        this.activity.interrupt(job.id, `closed (${reason}) at ${now()}`);
         try {
           await this.o.runtime.removeEnvironment(job.containerId ?? containerName(job.id));
           this.ready.delete(job.id);
@@ -774,25 +836,46 @@ export class SessionService {
     return results;
   }
 
-  /** Closes every open job whose heartbeats stopped for longer than its timeout. */
-  async reapExpired(at = Date.now()): Promise<string[]> {
-    const expired = this.o.store
-      .openJobs()
-      .filter((job) => job.heartbeatTimeout > 0 && at - Date.parse(job.lastHeartbeatAt) > job.heartbeatTimeout * 1000);
+  /**
+   * Closes every open job whose heartbeats (and every other call on it) stopped for longer than its
+   * timeout, unless a command still runs in it. Checked again under the session's lock, so a call that
+   * came in meanwhile keeps the environment.
+   */
+  async reapExpired(): Promise<string[]> {
+    const expired = (job: JobRecord) =>
+      job.heartbeatTimeout > 0 &&
+      Date.now() - Date.parse(job.lastHeartbeatAt) > job.heartbeatTimeout * 1000 &&
+      !this.activity.busy(job.id);
     const reaped: string[] = [];
-    for (const job of expired) {
-      try {
-        await this.close({ jobId: job.id }, "heartbeat_timeout");
-        reaped.push(job.id);
-      } catch (error) {
-        if (!(error instanceof DomainError)) throw error;
-      }
+    for (const candidate of this.o.store.openJobs().filter(expired)) {
+      await this.locks.run(candidate.sessionId, async () => {
+        const job = this.o.store.getJob(candidate.id);
+        if (!job || job.status === "closed" || !expired(job)) return;
+        const outcome = await this.closeJobs(job.sessionId, [job], "heartbeat_timeout");
+        if (outcome[job.id]?.success) reaped.push(job.id);
+      });
     }
     return reaped;
   }
 
+  /**
+   * Any call on an open job counts as a heartbeat (plain-HTTP users need not send them). Written at
+   * most once a second per job, so a busy loop of calls costs no store writes.
+   */
+  private touch(jobs: JobRecord[]): void {
+    const at = Date.now();
+    for (const job of jobs) {
+      if (job.status === "closed") continue;
+      if (at - Date.parse(job.lastHeartbeatAt) < 1000) continue;
+      job.lastHeartbeatAt = new Date(at).toISOString();
+      this.o.store.updateJob(job.id, { lastHeartbeatAt: job.lastHeartbeatAt });
+    }
+  }
+
   details(sessionId: string): SessionDetails {
-    return this.describe(this.session(sessionId));
+    const session = this.session(sessionId);
+    this.touch(this.openJobs(sessionId));
+    return this.describe(session);
   }
 
   list(status: "active" | "closed" | "all"): SessionDetails[] {
@@ -826,6 +909,7 @@ export class SessionService {
   jobDetails(jobId: string): JobDetails {
     const job = this.o.store.getJob(jobId);
     if (!job) throw notFound(`unknown job "${jobId}"`);
+    this.touch([job]);
     return describeJob(job);
   }
 
@@ -845,12 +929,6 @@ export class SessionService {
     return this.locks.run(sessionId, () => this.closeJobs(sessionId, jobs, "lost"));
   }
 }
-
-export type JobRoute =
-  | { kind: "unknown" }
-  | { kind: "closed"; reason: string | null }
-  | { kind: "starting" }
-  | { kind: "running"; sessionId: string; containerId: string; appPort: number | null; ready: boolean };
 
 function describeJob(job: JobRecord): JobDetails {
   return {

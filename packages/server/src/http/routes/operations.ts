@@ -4,6 +4,7 @@ import {
   ErrorBody,
   DiskSnapshotRequest,
   DiskSnapshotResponse,
+  SnapshotRequest,
   SnapshotResponse,
   LoginFlow,
   LoginPlanResponse,
@@ -22,6 +23,9 @@ import type { Scope, SessionService } from "../../services/sessions.js";
 
 export const errors = { 400: ErrorBody, 401: ErrorBody, 404: ErrorBody, 409: ErrorBody, 503: ErrorBody };
 
+/** A body the route can do without: a POST with none (Fastify's null) is taken as `{}`. */
+export const optionalBody = <T extends z.ZodType>(schema: T) => z.preprocess((value) => value ?? {}, schema).optional();
+
 /**
  * The operations a session and a single job share (wait_for_ready, reset, execute, state, heartbeat,
  * close): the same routes under `/{session_id}` and `/{job_id}`, answering per job id.
@@ -32,7 +36,8 @@ export function operationRoutes(
   kind: "session" | "job",
 ): FastifyPluginAsyncZod {
   const param = kind === "session" ? "session_id" : "job_id";
-  const params = z.object({ [param]: z.string() }) as z.ZodObject<Record<string, z.ZodString>>;
+  const id = z.string().describe(kind === "session" ? "A session id (s_...)" : "A job (environment) id (j_...)");
+  const params = z.object({ [param]: id }) as z.ZodObject<Record<string, z.ZodString>>;
   const scopeOf = (p: Record<string, string>): Scope =>
     kind === "session" ? { sessionId: p[param]! } : { jobId: p[param]! };
   const target = kind === "session" ? "every environment of the session" : "the environment";
@@ -75,7 +80,8 @@ export function operationRoutes(
           response: { 200: ExecuteResponse, ...errors },
         },
       },
-      async (request) => sessions.execute(scopeOf(request.params), request.body.command, request.body.timeout),
+      async (request) =>
+        sessions.execute(scopeOf(request.params), request.body.command, request.body.timeout, request.body.encoding),
     );
     app.get(
       `/:${param}/state`,
@@ -145,6 +151,7 @@ export function operationRoutes(
           tags,
           summary: `Memory snapshot of ${target}: processes, memory and disk, into an artifact each`,
           params,
+          body: optionalBody(SnapshotRequest),
           response: { 200: SnapshotResponse, ...errors },
         },
       },
@@ -157,7 +164,7 @@ export function operationRoutes(
           tags,
           summary: `Disk snapshot of ${target} into an artifact each; optionally published as a simulator version`,
           params,
-          body: DiskSnapshotRequest.optional(),
+          body: optionalBody(DiskSnapshotRequest),
           response: { 200: DiskSnapshotResponse, ...errors },
         },
       },
