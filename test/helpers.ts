@@ -47,8 +47,8 @@ export async function startTestServer(overrides: Partial<ServerConfig> = {}, hom
         for (const session of await client.sessions.list())
           await client.sessions.close(session.sessionId).catch(() => undefined);
         // Artifact images live in Podman's store, not in the data folder removed below.
-        for (const artifact of await client.artifacts.list())
-          await client.artifacts.remove(artifact.artifactId).catch(() => undefined);
+        for (const artifact of await client.artifacts.list({ role: "all" }))
+          await client.artifacts.remove(artifact.artifactId, { force: true }).catch(() => undefined);
       }
       await client.close();
       await server.close();

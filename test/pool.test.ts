@@ -94,6 +94,32 @@ describe("warm pool", () => {
     expect(await pooled(t.server.instanceId)).toHaveLength(2);
   });
 
+  it("lets go of a published version's pooled environments when its artifact is removed", async () => {
+    const source = await t.client.sessions.create({ envs: [Env.simulator("fossil", { alias: "forge" })] });
+    const version = `pool-${Date.now()}`;
+    const snapshot = await source.diskSnapshot({ overrideVersion: version });
+    await source.close();
+    const artifactId = Object.values(snapshot.results)[0]!.artifactId!;
+    const kind = `image:localhost/terrarium/fossil:${version}`;
+    // The version's first session makes the pool keep it warm.
+    const user = await t.client.sessions.create({ envs: [Env.simulator("fossil", { tag: version })] });
+    await user.close();
+    await t.server.pool.settled();
+    expect(t.server.pool.status()[kind]).toEqual({ ready: 2, filling: 0 });
+    const kindOf = async (name: string) =>
+      (await run("podman", ["inspect", "-f", '{{index .Config.Labels "io.terrarium.pool"}}', name])).stdout.trim();
+    const before = await pooled(t.server.instanceId);
+    const ofVersion = (await Promise.all(before.map(async (n) => ((await kindOf(n)) === kind ? n : "")))).filter(
+      Boolean,
+    );
+    expect(ofVersion).toHaveLength(2);
+
+    await t.client.artifacts.remove(artifactId);
+    expect(t.server.pool.status()[kind]).toBeUndefined();
+    const after = await pooled(t.server.instanceId);
+    for (const name of ofVersion) expect(after).not.toContain(name);
+  });
+
   it("removes its environments when the server stops", async () => {
     const home = t.home;
     const instance = t.server.instanceId;

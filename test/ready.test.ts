@@ -1,10 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { execFile } from "node:child_process";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
 import { promisify } from "node:util";
-import { Env } from "@terrarium/sdk";
+import { ConflictError, Env } from "@terrarium/sdk";
 import { startTestServer, waitFor, type TestServer } from "./helpers.js";
 
 const run = promisify(execFile);
+const exists = (image: string) =>
+  run("podman", ["image", "exists", image]).then(
+    () => true,
+    () => false,
+  );
 const restored = async (jobId: string) =>
   (await run("podman", ["inspect", "-f", "{{.State.Restored}}", `terrarium-${jobId}`])).stdout.trim() === "true";
 
@@ -26,7 +33,7 @@ describe("ready artifacts", () => {
     const first = await t.client.sessions.create({ envs: [Env.simulator("fossil", { alias: "first" })] });
     expect(await restored(first.envs[0]!.jobId)).toBe(false);
     const ready = await waitFor(
-      async () => (await t.client.artifacts.list()).find((a) => a.role === "ready"),
+      async () => (await t.client.artifacts.list({ role: "ready" }))[0],
       120_000,
       "the ready artifact",
     );
@@ -54,5 +61,64 @@ describe("ready artifacts", () => {
     expect((await env.execute("hostname")).stdout).toBe("next\n");
     await next.close();
     await first.close();
+  });
+
+  it("are listed only when asked for, and removed only with force", async (context) => {
+    if (!supported) return context.skip("this host cannot checkpoint memory (see /healthz)");
+    const session = await t.client.sessions.create({ envs: [Env.simulator("fossil")] });
+    const ready = await waitFor(
+      async () => (await t.client.artifacts.list({ role: "ready" }))[0],
+      120_000,
+      "the ready artifact",
+    );
+    await session.close();
+    expect(ready.role).toBe("ready");
+    expect((await t.client.artifacts.list()).map((a) => a.artifactId)).not.toContain(ready.artifactId);
+    expect((await t.client.artifacts.list({ role: "all" })).map((a) => a.artifactId)).toContain(ready.artifactId);
+
+    const refusal = await t.client.artifacts.remove(ready.artifactId).catch((e: unknown) => e);
+    expect(refusal).toBeInstanceOf(ConflictError);
+    expect((refusal as Error).message).toMatch(
+      /server's ready artifact for localhost\/terrarium\/fossil:latest.*makes it again.*force=true/,
+    );
+    expect((await t.client.artifacts.list({ role: "ready" })).map((a) => a.artifactId)).toEqual([ready.artifactId]);
+    await t.client.artifacts.remove(ready.artifactId, { force: true });
+    expect(await t.client.artifacts.list({ role: "ready" })).toEqual([]);
+    expect(existsSync(join(t.home, "artifacts", ready.checkpoint!.file))).toBe(false);
+  });
+
+  it("of a published version go with it; a memory artifact on that version holds it", async (context) => {
+    if (!supported) return context.skip("this host cannot checkpoint memory (see /healthz)");
+    const source = await t.client.sessions.create({ envs: [Env.simulator("fossil", { alias: "forge" })] });
+    const tag = `ready-${Date.now().toString(36)}`;
+    const image = `localhost/terrarium/fossil:${tag}`;
+    const published = await source.getEnv("forge")!.diskSnapshot({ overrideVersion: tag });
+    await source.close();
+    try {
+      // Booting the version makes its ready artifact; a memory snapshot of it resumes on the version.
+      const user = await t.client.sessions.create({ envs: [Env.simulator("fossil", { alias: "v", tag })] });
+      const memory = await user.getEnv("v")!.snapshot();
+      expect(memory.success).toBe(true);
+      await user.close();
+      const ready = await waitFor(
+        async () => (await t.client.artifacts.list({ role: "ready" })).find((a) => a.image === image),
+        120_000,
+        "the version's ready artifact",
+      );
+
+      const refusal = await t.client.artifacts.remove(published.artifactId!).catch((e: unknown) => e);
+      expect(refusal).toBeInstanceOf(ConflictError);
+      expect((refusal as Error).message).toContain(`${memory.artifactId} (on ${image})`);
+      expect(await exists(image)).toBe(true);
+
+      await t.client.artifacts.remove(memory.artifactId!);
+      await t.client.artifacts.remove(published.artifactId!);
+      expect(await exists(image)).toBe(false);
+      const left = (await t.client.artifacts.list({ role: "all" })).map((a) => a.artifactId);
+      expect(left).not.toContain(ready.artifactId);
+      expect(existsSync(join(t.home, "artifacts", ready.checkpoint!.file))).toBe(false);
+    } finally {
+      await run("podman", ["rmi", "-f", image]).catch(() => undefined);
+    }
   });
 });

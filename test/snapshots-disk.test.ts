@@ -119,6 +119,46 @@ describe("disk snapshots and artifacts", () => {
     await session.close();
   });
 
+  it("removing a published version's artifact removes the version, refused while an environment runs it", async () => {
+    const session = await t.client.sessions.create({ envs: [Env.simulator("fossil", { alias: "forge" })] });
+    const forge = session.getEnv("forge")!;
+    expect((await forge.execute(addTicket("Published"))).exitCode).toBe(0);
+    const version = `pub-${Date.now().toString(36)}`;
+    const image = `localhost/terrarium/fossil:${version}`;
+    published.push(image);
+    const snap = await forge.diskSnapshot({ overrideVersion: version });
+    expect(snap).toMatchObject({ success: true, publishedAs: `fossil:${version}` });
+    await session.close();
+
+    // The catalog lists the version with the artifact it was published from.
+    const fossil = async () => (await t.client.simulators.list()).find((s) => s.name === "fossil")!;
+    const catalog = await fossil();
+    expect(catalog.tags).toEqual(expect.arrayContaining(["latest", catalog.version, version]));
+    expect(catalog.published).toContainEqual({ tag: version, artifactId: snap.artifactId });
+
+    const user = await t.client.sessions.create({ envs: [Env.simulator("fossil", { alias: "copy", tag: version })] });
+    expect((await user.getEnv("copy")!.execute(TICKETS)).stdout).toContain("Published");
+    const refusal = await t.client.artifacts.remove(snap.artifactId!).catch((e: unknown) => e);
+    expect(refusal).toBeInstanceOf(ConflictError);
+    expect((refusal as Error).message).toContain(`fossil:${version}`);
+    expect((refusal as Error).message).toContain(user.envs[0]!.jobId);
+    await user.close();
+
+    await t.client.artifacts.remove(snap.artifactId!);
+    await expect(run("podman", ["image", "exists", image])).rejects.toThrow();
+    const after = await fossil();
+    expect(after.tags).not.toContain(version);
+    expect(after.published.map((p) => p.tag)).not.toContain(version);
+    const unknown = await t.client.sessions
+      .create({ envs: [Env.simulator("fossil", { tag: version })] })
+      .catch((e: unknown) => e);
+    // An unknown tag is not found, and the error lists the tags that exist.
+    expect(unknown).toBeInstanceOf(NotFoundError);
+    expect((unknown as Error).message).toContain(`"${version}"`);
+    expect((unknown as Error).message).toContain(`latest`);
+    expect((unknown as Error).message).toContain(catalog.version);
+  });
+
   it("answers 404 for an unknown artifact, in the catalog and when making a session", async () => {
     const before = (await t.client.sessions.list()).length;
     await expect(t.client.artifacts.retrieve("a_doesnotexist")).rejects.toThrow(NotFoundError);

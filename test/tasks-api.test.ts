@@ -1,5 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ConflictError, Env, NotFoundError } from "@terrarium/sdk";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { startTestServer, type TestServer } from "./helpers.js";
 
 describe("tasks over the API", () => {
@@ -37,6 +40,41 @@ describe("tasks over the API", () => {
       expect((failure as Error).message).toMatch(/was not made from a task/);
     } finally {
       await session.close();
+    }
+  });
+
+  it("makes a task's environment from an artifact when the task names one", async () => {
+    const tasksDir = mkdtempSync(join(tmpdir(), "terrarium-tasks-"));
+    const own = await startTestServer({ tasksDir });
+    try {
+      const source = await own.client.sessions.create({ envs: [Env.simulator("fossil", { alias: "forge" })] });
+      await source.getEnv("forge")!.execute("echo from-the-artifact > /data/marker");
+      const snapshot = await source.diskSnapshot();
+      await source.close();
+      const artifactId = Object.values(snapshot.results)[0]!.artifactId!;
+      writeFileSync(
+        join(tasksDir, "from-artifact.yaml"),
+        [
+          "id: from-artifact",
+          "title: Starts from an artifact",
+          "prompt: Look around.",
+          `envs: [{ alias: forge, artifact: ${artifactId} }]`,
+          "difficulty: easy",
+          "criteria: { version: 1, checks: [{ id: answered, answer: { $regex: yes } }] }",
+        ].join("\n"),
+      );
+      expect((await own.client.tasks.list()).invalid).toEqual([]);
+      const session = await own.client.sessions.create({ task: "from-artifact" });
+      try {
+        const forge = session.getEnv("forge")!;
+        expect(forge.artifactId).toBe(artifactId);
+        expect((await forge.execute("cat /data/marker")).stdout).toBe("from-the-artifact\n");
+      } finally {
+        await session.close();
+      }
+    } finally {
+      await own.stop();
+      rmSync(tasksDir, { recursive: true, force: true });
     }
   });
 });

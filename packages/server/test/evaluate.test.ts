@@ -220,8 +220,32 @@ describe("checks", () => {
     });
     expect(result.checks[1]).toMatchObject({
       pass: false,
-      reason: expect.stringContaining('nearest: crm:3 (after.kind: "call" is not "email")'),
+      reason:
+        'no insert of notes matched; nearest: crm public.notes id=5 (insert), but after.kind: "call" is not "email"',
     });
+  });
+
+  it("mutation: a change another check took is named with that check", async () => {
+    const two = await run({
+      checks: [
+        { id: "first", mutation: { table: "deals", op: "insert" } },
+        { id: "second", mutation: { table: "deals", op: "insert" } },
+      ],
+    });
+    expect(two.checks[1]).toMatchObject({
+      pass: false,
+      reason:
+        'no insert of deals matched that no other check took: crm public.deals id=981 (insert) is taken by check "first"',
+    });
+  });
+
+  it("mutation: a failure names what the table had instead", async () => {
+    const deleted = await check({ checks: [{ id: "d", mutation: { table: "contacts", op: "delete" } }] });
+    expect(deleted.reason).toBe(
+      "no delete of contacts matched; that table only had: crm public.contacts id=17 (update of status, updated_at)",
+    );
+    const file = await check({ checks: [{ id: "f", mutation: { table: "$files", op: "delete" } }] });
+    expect(file.reason).toBe("no delete of $files matched; that table only had: crm file /data/export.json (add)");
   });
 
   it("mutation: vars bound from the baseline; changedOnly rejects other columns", async () => {
@@ -257,7 +281,11 @@ describe("checks", () => {
         },
       ],
     });
-    expect(strict).toMatchObject({ pass: false, reason: expect.stringContaining("also changed updated_at") });
+    expect(strict).toMatchObject({
+      pass: false,
+      reason:
+        "no update of contacts matched; nearest: crm public.contacts id=17 (update of status, updated_at), but it also changed updated_at; only status may change",
+    });
   });
 
   it("mutation: each change satisfies at most one check, and the assignment makes the most checks pass", async () => {
@@ -282,8 +310,14 @@ describe("checks", () => {
   it("mutation: count", async () => {
     expect(await check({ checks: [{ id: "n", mutation: { table: "notes", count: { $eq: 2 } } }] })).toMatchObject({
       pass: false,
-      reason: '1 change(s) matched (crm:3), not the count asked: {"$eq":2}',
+      reason: "1 change(s) matched, expected exactly 2: crm public.notes id=5 (insert)",
     });
+    const inner = await check({
+      checks: [{ id: "both", all: [{ id: "n", mutation: { table: "notes", count: { $gte: 2, $lte: 3 } } }] }],
+    });
+    expect(inner.reason).toBe(
+      "n: 1 change(s) matched, expected at least 2 and at most 3: crm public.notes id=5 (insert)",
+    );
     expect((await check({ checks: [{ id: "none", mutation: { table: "invoices", count: { $eq: 0 } } }] })).pass).toBe(
       true,
     );
@@ -293,7 +327,11 @@ describe("checks", () => {
     const result = await run({
       checks: [dealCheck, { id: "no-log", forbid: { table: "activity_log" }, penalty: "zero" }],
     });
-    expect(result.checks[1]).toMatchObject({ pass: false, reason: "forbidden change(s): crm:4" });
+    expect(result.checks[1]).toMatchObject({
+      pass: false,
+      reason: "forbidden change(s), expected none: crm public.activity_log id=77 (insert)",
+      evidence: { changes: ["crm:4"] },
+    });
     expect(result).toMatchObject({ success: false, score: 0 });
     const fine = await run({
       checks: [dealCheck, { id: "no-delete", forbid: { table: "contacts", op: "delete", source: "log" } }],
@@ -303,7 +341,12 @@ describe("checks", () => {
 
   it("onlyExpected: changes no check claimed and no rule allows are collateral damage", async () => {
     const strict = await run({ checks: [dealCheck, { id: "only", onlyExpected: {} }] });
-    expect(strict.checks[1]).toMatchObject({ pass: false, score: 0 });
+    expect(strict.checks[1]).toMatchObject({
+      pass: false,
+      score: 0,
+      reason:
+        "4 change(s) no check took and no allow rule permits, expected none: crm public.contacts id=17 (update of status, updated_at), crm public.notes id=5 (insert), crm public.activity_log id=77 (insert), crm file /data/export.json (add)",
+    });
     expect(strict.unexpected).toEqual(["crm:2", "crm:3", "crm:4", "crm:file:1"]);
     const tolerant = await run({ checks: [dealCheck, { id: "only", onlyExpected: { tolerance: 8 } }] });
     expect(tolerant.checks[1]!.score).toBe(0.5);
@@ -357,6 +400,16 @@ describe("checks", () => {
       pass: false,
       reason: 'the contacts row where status="lead": name: "John Roe" is not "Jane Doe"',
     });
+    const two = await check({
+      checks: [
+        { id: "one", row: { env: "crm", table: "contacts", where: { id: { $gte: 17 } }, expect: {}, count: 1 } },
+      ],
+    });
+    expect(two.reason).toBe('2 row(s) of contacts in crm match {"id":{"$gte":17}}, expected exactly 1');
+    const none = await check({
+      checks: [{ id: "any", row: { env: "crm", table: "contacts", where: { name: "Nobody" }, expect: {} } }],
+    });
+    expect(none.reason).toBe('0 row(s) of contacts in crm match {"name":"Nobody"}, expected at least 1');
   });
 
   it("sql: rows, scalar and all; a failing query is an error, not a failure", async () => {
@@ -510,6 +563,11 @@ describe("checks", () => {
       checks: [{ id: "no-invoice", not: { id: "inv", mutation: { table: "invoices" } } }],
     });
     expect(negated.pass).toBe(true);
+    const held = await check({ checks: [{ id: "no-note", not: { id: "note", mutation: { table: "notes" } } }] });
+    expect(held).toMatchObject({
+      pass: false,
+      reason: "note must not hold, and it does: crm public.notes id=5 (insert)",
+    });
   });
 });
 
@@ -557,7 +615,8 @@ describe("scoring", () => {
     });
     expect(result.checks[0]).toMatchObject({
       status: "error",
-      reason: expect.stringContaining("vars.ghost is not bound: no row(s) of contacts"),
+      reason:
+        'vars.ghost is not bound: no row(s) of contacts in crm match {"name":"Nobody"} (live), expected exactly 1',
     });
   });
 });

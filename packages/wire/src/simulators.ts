@@ -69,9 +69,9 @@ export const WatchedDirectory = z.object({
 });
 
 export const Account = z.object({
-  username: z.string(),
-  password: z.string(),
-  role: z.string(),
+  username: z.string().describe("The account's login name"),
+  password: z.string().describe("Its password (the app's seeded data, not a secret)"),
+  role: z.string().describe("What it may do in the app, e.g. admin, developer or reporter"),
 });
 
 /** `simulators/<name>/simulator.yaml`: everything Terrarium needs to build, start, watch and log in to an app. */
@@ -110,43 +110,93 @@ export const SimulatorManifest = z.object({
 export type SimulatorManifest = z.output<typeof SimulatorManifest>;
 
 export const SimulatorInfo = z.object({
-  name: z.string(),
-  version: z.string(),
-  description: z.string(),
-  app_port: z.number(),
-  ports: z.array(z.number()),
-  resources: z.object({ cpus: z.number(), memory_bytes: z.number() }),
-  image: z.string(),
-  built: z.boolean(),
-  recipe_hash: z.string(),
-  tags: z.array(z.string()),
-  accounts: z.array(Account),
+  name: z.string().describe("The simulator's name, as `simulator` in a session's envs"),
+  version: z.string().describe("Its version (simulator.yaml), the tag `terrarium setup` builds besides latest"),
+  description: z.string().describe("What the app is"),
+  app_port: z.number().describe("The port the app serves on inside the environment (public URLs reach it by default)"),
+  ports: z.array(z.number()).describe("Other ports it serves on"),
+  resources: z
+    .object({
+      cpus: z.number().describe("CPUs each environment may use"),
+      memory_bytes: z.number().describe("Memory each environment may use, in bytes"),
+    })
+    .describe("Limits of each environment"),
+  image: z.string().describe("The image of its version, localhost/terrarium/<name>:<version>"),
+  built: z
+    .boolean()
+    .describe("Whether that image is built from the simulator's current files (`terrarium setup` builds it)"),
+  recipe_hash: z
+    .string()
+    .describe("Hash of the files the image is built from; the image's label tells whether it is current"),
+  /** Every tag of `localhost/terrarium/<name>`: the built version, `latest`, and published versions. */
+  tags: z
+    .array(z.string())
+    .describe("Every tag of `localhost/terrarium/<name>`: the built version, `latest`, and published versions"),
+  /**
+   * The tags published from disk snapshots (`override_version`), with the artifact each was made from
+   * (by this server or another sharing the host's Podman); removing the artifact removes the tag.
+   */
+  published: z
+    .array(
+      z.object({
+        tag: z.string().describe("The published version (tag)"),
+        artifact_id: z.string().describe("The disk artifact it was published from"),
+      }),
+    )
+    .describe(
+      "The tags published from disk snapshots (override_version), with the artifact each was made from; removing the artifact removes the tag",
+    ),
+  accounts: z.array(Account).describe("Accounts of the app, for agents and login flows"),
 });
 export type SimulatorInfo = z.infer<typeof SimulatorInfo>;
-export const SimulatorList = z.object({ simulators: z.array(SimulatorInfo) });
+export const SimulatorList = z.object({
+  simulators: z.array(SimulatorInfo).describe("The simulators this server has"),
+});
 export type SimulatorList = z.infer<typeof SimulatorList>;
 
 export const CalibrateRequest = z.object({
   /** Seconds to let the app idle after the login, so timers and background jobs show. */
-  idle_seconds: z.number().min(0).max(300).default(5),
+  idle_seconds: z
+    .number()
+    .min(0)
+    .max(300)
+    .default(5)
+    .describe("Seconds (0-300) to let the app idle after the login, so timers and background jobs show; 5 by default"),
 });
 
 const TableOp = z.object({
-  table: z.string(),
-  op: z.enum(["insert", "update", "delete"]),
-  changed: z.array(z.string()).optional(),
+  table: z.string().describe("The table"),
+  op: z.enum(["insert", "update", "delete"]).describe("What happened to a row of it"),
+  changed: z.array(z.string()).optional().describe("Updates: the columns that changed"),
 });
 
 export const CalibrationReport = z.object({
-  simulator: z.string(),
+  simulator: z.string().describe("The simulator calibrated"),
   /** How the web login went: it must succeed, or the run shows nothing of a login. */
-  login: z.object({ ok: z.boolean(), detail: z.string() }),
+  login: z
+    .object({
+      ok: z.boolean().describe("Whether it logged in"),
+      detail: z.string().describe("What happened, e.g. the HTTP status"),
+    })
+    .describe("How the web login went: it must succeed, or the run shows nothing of a login"),
   /** Every row change of the run with no noise rule applied, per database. */
-  observed: z.record(z.string(), z.array(TableOp)),
+  observed: z
+    .record(z.string(), z.array(TableOp))
+    .describe("Every row change of the run with no noise rule applied, per database"),
   /** Rules that would silence all of it, per database, in simulator.yaml's shape. */
-  proposed: z.record(z.string(), z.object({ tables: z.array(z.string()), columns: z.array(z.string()) })),
+  proposed: z
+    .record(
+      z.string(),
+      z.object({
+        tables: z.array(z.string()).describe("Tables whose inserts or deletes are noise: ignore them whole"),
+        columns: z.array(z.string()).describe("`table.column`s whose updates are noise"),
+      }),
+    )
+    .describe("Rules that would silence all of it, per database, in simulator.yaml's shape (state.databases[].ignore)"),
   /** What the simulator's current rules still let through: empty when they are complete. */
-  remaining: z.record(z.string(), z.array(TableOp)),
-  files: z.array(z.string()),
+  remaining: z
+    .record(z.string(), z.array(TableOp))
+    .describe("What the simulator's current rules still let through, per database: empty when they are complete"),
+  files: z.array(z.string()).describe('File changes the current rules let through, as "<op> <path>"'),
 });
 export type CalibrationReport = z.infer<typeof CalibrationReport>;

@@ -129,7 +129,7 @@ export async function evaluate(input: EvaluationInput): Promise<EvaluationResult
       for (const row of rows) if ((await matchWhere(row, lookup.where, plainContext(now))).ok) found.push(row);
       if (found.length !== 1) {
         varErrors[name] =
-          `${found.length === 0 ? "no" : found.length} row(s) of ${lookup.table} in ${lookup.env} match ${JSON.stringify(lookup.where)} (${lookup.from})`;
+          `${found.length === 0 ? "no" : found.length} row(s) of ${lookup.table} in ${lookup.env} match ${JSON.stringify(lookup.where)} (${lookup.from}), expected exactly 1`;
         continue;
       }
       vars[name] = lookup.pick ? found[0]![lookup.pick] : found[0];
@@ -159,21 +159,27 @@ export async function evaluate(input: EvaluationInput): Promise<EvaluationResult
 
   /** Whether an item satisfies a mutation match under the given bindings, and if not why. */
   async function fits(item: Item, m: MutationMatch, binds: Binds): Promise<{ ok: boolean; reason?: string }> {
-    if (m.env && item.env !== m.env) return { ok: false, reason: `in ${item.env}` };
-    if (!namesTable(m.table, item.table)) return { ok: false, reason: `table ${item.table}` };
+    if (m.env && item.env !== m.env) return { ok: false, reason: `it is in ${item.env}, not ${m.env}` };
+    if (!namesTable(m.table, item.table)) return { ok: false, reason: `its table is ${item.table}, not ${m.table}` };
     const wanted = ops(m.op);
-    if (wanted && !wanted.includes(item.op as never)) return { ok: false, reason: `an ${item.op}` };
+    if (wanted && !wanted.includes(item.op as never))
+      return { ok: false, reason: `it is an ${item.op}, not ${wanted.join("/")}` };
     const outcome = await matchWhere(item, m.where, context(binds));
     if (!outcome.ok) return outcome;
     if (m.changedOnly && item.op === "update") {
       const extra = (item.changed ?? []).filter((c) => !m.changedOnly!.includes(c));
-      if (extra.length) return { ok: false, reason: `also changed ${extra.join(", ")}` };
+      if (extra.length)
+        return {
+          ok: false,
+          reason: `it also changed ${extra.join(", ")}; only ${m.changedOnly.join(", ")} may change`,
+        };
     }
     return { ok: true };
   }
 
   const results: CheckResult[] = [];
-  const claimed = new Set<string>();
+  /** Changes a check took, with the check's id: each change counts for one check at most. */
+  const claimed = new Map<string, string>();
   const binds: Binds = new Map();
 
   // 2. mutation checks: an assignment of changes to checks, each change to at most one check, that
@@ -183,12 +189,13 @@ export async function evaluate(input: EvaluationInput): Promise<EvaluationResult
   for (const [i, check] of top.entries()) {
     const chosen = assignment.choice[i];
     if (chosen) {
-      chosen.items.forEach((it) => claimed.add(it.id));
+      chosen.items.forEach((it) => claimed.set(it.id, check.id));
       if (check.mutation.bind) binds.set(check.mutation.bind, chosen.items[0]!);
     }
   }
 
-  const explain = async (m: MutationMatch, pool: Item[]): Promise<string> => {
+  /** Why no change satisfied a mutation match: the nearest candidates, named, and what they lack. */
+  const explain = async (m: MutationMatch, pool: Item[], taken: Map<string, string>): Promise<string> => {
     const what = `no ${ops(m.op)?.join("/") ?? "change"} of ${m.table}${m.env ? ` in ${m.env}` : ""} matched`;
     const sameKind = pool.filter(
       (it) =>
@@ -199,19 +206,26 @@ export async function evaluate(input: EvaluationInput): Promise<EvaluationResult
     if (sameKind.length === 0) {
       const anyOfTable = pool.filter((it) => namesTable(m.table, it.table));
       return anyOfTable.length
-        ? `${what}; that table only had: ${anyOfTable
-            .slice(0, 3)
-            .map((it) => `${it.id} (${it.op})`)
-            .join(", ")}`
+        ? `${what}; that table only had: ${listChanges(anyOfTable, 3)}`
         : `${what}: the table has no changes`;
     }
     const fitting: Item[] = [];
-    for (const it of sameKind) if ((await fits(it, m, binds).catch(() => ({ ok: false }))).ok) fitting.push(it);
+    const fitsNow = async (it: Item) => (await fits(it, m, binds).catch(() => ({ ok: false }))).ok;
+    const free = sameKind.filter((it) => !taken.has(it.id));
+    for (const it of free) if (await fitsNow(it)) fitting.push(it);
     if (fitting.length > 0)
-      return `${fitting.length} change(s) matched (${fitting.map((it) => it.id).join(", ")}), not the count asked: ${JSON.stringify(m.count ?? { $gte: 1 })}`;
-    const nearest = sameKind[0]!;
+      return `${fitting.length} change(s) matched, expected ${describeCount(m.count)}: ${listChanges(fitting, 8)}`;
+    const elsewhere: Item[] = [];
+    for (const it of sameKind) if (taken.has(it.id) && (await fitsNow(it))) elsewhere.push(it);
+    if (elsewhere.length > 0) {
+      return `${what} that no other check took: ${elsewhere
+        .slice(0, 3)
+        .map((it) => `${describeChange(it)} is taken by check "${taken.get(it.id)}"`)
+        .join(", ")}`;
+    }
+    const nearest = free[0] ?? sameKind[0]!;
     const why = await fits(nearest, m, binds).catch((e: Error) => ({ ok: false, reason: e.message }));
-    return `${what}; nearest: ${nearest.id} (${why.reason ?? "claimed by another check"})`;
+    return `${what}; nearest: ${describeChange(nearest)}, but ${why.reason ?? "it does not match"}`;
   };
 
   // 3. every check in its declared order; judges last.
@@ -272,33 +286,33 @@ export async function evaluate(input: EvaluationInput): Promise<EvaluationResult
         const pool = m.source === "log" ? await logOf() : net;
         const countZero = await countAccepts(m.count, 0, context(binds));
         if (countZero) return base(check, kind, { pass: true, score: 1, evidence: { changes: [] } });
-        return base(check, kind, {
-          reason: await explain(
-            m,
-            pool.filter((it) => !claimed.has(it.id)),
-          ),
-        });
+        return base(check, kind, { reason: await explain(m, pool, claimed) });
       }
       // Inside all/any/not: matched against every change, without claiming exclusively.
       const pool = m.source === "log" ? await logOf() : net;
       const found: Item[] = [];
       for (const it of pool) if ((await fits(it, m, binds)).ok) found.push(it);
-      found.forEach((it) => claimed.add(it.id));
+      found.forEach((it) => claimed.set(it.id, check.id));
       const ok = await countAccepts(m.count, found.length, context(binds));
       if (ok && m.bind && found[0]) binds.set(m.bind, found[0]);
       return ok
         ? base(check, kind, { pass: true, score: 1, evidence: { changes: found.map((it) => it.id) } })
         : base(check, kind, {
-            reason: found.length ? `${found.length} change(s) matched, not the count asked` : await explain(m, pool),
+            reason: found.length
+              ? `${found.length} change(s) matched, expected ${describeCount(m.count)}: ${listChanges(found, 8)}`
+              : await explain(m, pool, new Map()),
           });
     }
     if ("forbid" in check) {
       const pool = check.forbid.source === "log" ? await logOf() : net;
-      const found: string[] = [];
-      for (const it of pool) if ((await fits(it, check.forbid, binds)).ok) found.push(it.id);
+      const found: Item[] = [];
+      for (const it of pool) if ((await fits(it, check.forbid, binds)).ok) found.push(it);
       return found.length === 0
         ? base(check, kind, { pass: true, score: 1 })
-        : base(check, kind, { reason: `forbidden change(s): ${found.join(", ")}`, evidence: { changes: found } });
+        : base(check, kind, {
+            reason: `forbidden change(s), expected none: ${listChanges(found, 8)}`,
+            evidence: { changes: found.map((it) => it.id) },
+          });
     }
     if ("onlyExpected" in check) {
       const { envs, allow = [], tolerance } = check.onlyExpected;
@@ -312,7 +326,7 @@ export async function evaluate(input: EvaluationInput): Promise<EvaluationResult
         score,
         ...(n
           ? {
-              reason: `unexpected: ${unexpected.slice(0, 8).map(describeItem).join(", ")}${n > 8 ? ` and ${n - 8} more` : ""}`,
+              reason: `${n} change(s) no check took and no allow rule permits, expected none${tolerance ? ` (each costs 1/${tolerance} of its score)` : ""}: ${listChanges(unexpected, 8)}`,
             }
           : {}),
         evidence: { unexpected: unexpected.map((it) => it.id) },
@@ -325,7 +339,9 @@ export async function evaluate(input: EvaluationInput): Promise<EvaluationResult
       const found: Record<string, Value>[] = [];
       for (const row of rows) if ((await matchWhere(row, where, ctx)).ok) found.push(row);
       if (!(await countAccepts(count, found.length, ctx)))
-        return base(check, kind, { reason: `${found.length} row(s) of ${table} match ${JSON.stringify(where)}` });
+        return base(check, kind, {
+          reason: `${found.length} row(s) of ${table} in ${env} match ${JSON.stringify(where)}, expected ${describeCount(count)}`,
+        });
       for (const row of found) {
         const outcome = await matchWhere(row, expect, ctx);
         if (!outcome.ok)
@@ -479,10 +495,16 @@ export async function evaluate(input: EvaluationInput): Promise<EvaluationResult
     }
     const inner = await runCheck(check.not, -1);
     if (inner.status === "error") return base(check, kind, { status: "error", reason: inner.reason, checks: [inner] });
+    // What made the inner check hold, named: the changes it found, if it looked at changes.
+    const ids = (inner.evidence?.changes as string[] | undefined) ?? [];
+    const pool = "mutation" in check.not && check.not.mutation.source === "log" ? await logOf() : net;
+    const seen = pool.filter((it) => ids.includes(it.id));
     return base(check, kind, {
       pass: !inner.pass,
       score: 1 - inner.score,
-      ...(inner.pass ? { reason: `${inner.id} must not hold, and it does` } : {}),
+      ...(inner.pass
+        ? { reason: `${inner.id} must not hold, and it does${seen.length ? `: ${listChanges(seen, 8)}` : ""}` }
+        : {}),
       checks: [inner],
     });
   }
@@ -596,7 +618,55 @@ const describeRow = (row: Record<string, Value>, where: Record<string, Matcher>)
     .map((k) => `${k}=${JSON.stringify(readPath(row, k))}`)
     .join(", ");
 
-const describeItem = (it: Item) => `${it.id} (${it.op} ${it.table} ${JSON.stringify(it.pk)})`;
+/**
+ * A change as a reader names it: environment, table, key and what happened, e.g.
+ * `forge ticket tkt_id=2 (update of title)` or `forge file /data/notes.txt (add)`. Only the key's
+ * columns are shown (a few, shortened), never the row: rows can hold secrets.
+ */
+function describeChange(it: Item): string {
+  if (it.table === FILES) {
+    const from = it.pk.from === undefined ? "" : ` from ${String(it.pk.from)}`;
+    return `${it.env} file ${String(it.pk.path)} (${it.op}${from})`;
+  }
+  const key = Object.entries(it.pk);
+  const shown = key
+    .slice(0, 3)
+    .map(([k, v]) => `${k}=${shorten(v)}`)
+    .join(" ");
+  const changed = it.op === "update" && it.changed?.length ? ` of ${it.changed.join(", ")}` : "";
+  return `${it.env} ${it.table} ${shown}${key.length > 3 ? " ..." : ""} (${it.op}${changed})`;
+}
+
+const shorten = (value: unknown) => {
+  const text = typeof value === "string" ? JSON.stringify(value) : String(value);
+  return text.length > 40 ? `${text.slice(0, 37)}...` : text;
+};
+
+const listChanges = (items: Item[], max: number) =>
+  `${items.slice(0, max).map(describeChange).join(", ")}${items.length > max ? ` and ${items.length - max} more` : ""}`;
+
+/** A count matcher in words: `exactly 1`, `at least 1`, `at least 2 and at most 5`. */
+function describeCount(count: Matcher | undefined): string {
+  const matcher = count ?? { $gte: 1 };
+  if (matcher === null || typeof matcher !== "object") return `exactly ${JSON.stringify(matcher)}`;
+  const words: Record<string, string> = {
+    $eq: "exactly",
+    $gte: "at least",
+    $gt: "more than",
+    $lte: "at most",
+    $lt: "fewer than",
+    $ne: "any number but",
+    $in: "one of",
+    $nin: "none of",
+  };
+  return Object.entries(matcher)
+    .map(([op, arg]) =>
+      words[op]
+        ? `${words[op]} ${Array.isArray(arg) ? arg.join(" or ") : JSON.stringify(arg)}`
+        : JSON.stringify({ [op]: arg }),
+    )
+    .join(" and ");
+}
 
 interface Choice {
   items: Item[];

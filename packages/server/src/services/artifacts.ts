@@ -13,7 +13,7 @@ import {
   statSync,
 } from "node:fs";
 import { join } from "node:path";
-import type { Artifact, ArtifactDetails, SimulatorManifest } from "@terrarium/wire";
+import type { Artifact, ArtifactDetails, ArtifactListQuery, SimulatorManifest } from "@terrarium/wire";
 import { waitUntilReady } from "./readiness.js";
 import { DomainError, conflict, errorMessage, notFound } from "../errors.js";
 import { newArtifactId, randomToken } from "../ids.js";
@@ -21,13 +21,22 @@ import { simulatorImage } from "../images.js";
 import type { Runtime } from "../runtime/runtime.js";
 import type { ArtifactRecord, JobRecord, Store } from "../store/store.js";
 import { LABELS } from "./labels.js";
+import { bootKind, resumeKind, type WarmPool } from "./pool.js";
 
 /** Every artifact's image is a tag of one repository: `localhost/terrarium-artifacts:<artifact id>`. */
 export const ARTIFACT_REPOSITORY = "localhost/terrarium-artifacts";
 export const artifactImage = (id: string) => `${ARTIFACT_REPOSITORY}:${id}`;
 /** The image a memory artifact boots from when its memory is not resumed, made on first use. */
 const bootImageOf = (id: string) => `${ARTIFACT_REPOSITORY}:${id}-disk`;
-const ARTIFACT_LABEL = "io.terrarium.artifact";
+/** On an artifact's image: the artifact it belongs to, also on a version published from it. */
+export const ARTIFACT_LABEL = "io.terrarium.artifact";
+/**
+ * On a disk artifact's image: the `simulator:version` it was committed to be published as (empty when
+ * not), so recovery knows which tag an interrupted snapshot or removal left, and no other.
+ */
+const PUBLISHED_LABEL = "io.terrarium.published";
+/** `fossil:9.9` → `localhost/terrarium/fossil:9.9`. */
+const publishedImage = (as: string) => simulatorImage(as.slice(0, as.indexOf(":")), as.slice(as.indexOf(":") + 1));
 const TEMPORARY = ".tmp";
 
 export interface ArtifactServiceOptions {
@@ -37,6 +46,8 @@ export interface ArtifactServiceOptions {
   dir: string;
   /** Labels (`io.terrarium.instance`) on this store's artifact images. */
   instanceId: string;
+  /** The warm pool, which lets go of the starting points a removal takes away. */
+  pool?: Pick<WarmPool, "forget">;
 }
 
 /** What a snapshot is taken of: a running job, its container and its simulator's version. */
@@ -58,6 +69,9 @@ export class ArtifactService {
   private readonly making = new Map<string, Promise<unknown>>();
   /** Archives whose sha256 matched in this run, with their size and time then. */
   private readonly verified = new Map<string, string>();
+  /** Scratch environments (and their networks, of the same name) that exist right now. */
+  private readonly scratches = new Set<string>();
+  private closing = false;
   constructor(private readonly o: ArtifactServiceOptions) {
     // Checkpoints hold process memory, secrets included: only the server's user may read them.
     mkdirSync(o.dir, { recursive: true, mode: 0o700 });
@@ -70,8 +84,12 @@ export class ArtifactService {
     return artifact;
   }
 
-  list(): Artifact[] {
-    return this.o.store.listArtifacts().map(describe);
+  /** Newest first; by default the snapshots users made, not the server's ready artifacts. */
+  list(role: ArtifactListQuery["role"] = "snapshot"): Artifact[] {
+    return this.o.store
+      .listArtifacts()
+      .filter((a) => role === "all" || a.role === role)
+      .map(describe);
   }
 
   details(id: string): ArtifactDetails {
@@ -107,6 +125,8 @@ export class ArtifactService {
     const image = artifactImage(id);
     const { imageId, size } = await this.o.runtime.commit(source.containerId, image, {
       [ARTIFACT_LABEL]: id,
+      // Set either way: an environment started from a published version would hand its label down.
+      [PUBLISHED_LABEL]: publish ? `${simulator}:${publish.version}` : "",
       [LABELS.instance]: this.o.instanceId,
     });
     const record: ArtifactRecord = {
@@ -204,7 +224,7 @@ export class ArtifactService {
     if (!ready) return undefined;
     if (ready.imageId !== (await this.o.runtime.imageId(image))) {
       // The image was rebuilt since: its ready artifact is of the old one.
-      await this.remove(ready.id).catch(() => undefined);
+      await this.remove(ready.id, { force: true }).catch(() => undefined);
       return undefined;
     }
     return ready;
@@ -227,6 +247,7 @@ export class ArtifactService {
     if (!imageId) throw new Error(`no image ${image}`);
     const scratch = `terrarium-scratch-ready-${randomToken(8)}`;
     const labels = { [LABELS.managed]: "true", [LABELS.instance]: this.o.instanceId };
+    this.beginScratch(scratch);
     await this.o.runtime.createNetwork(scratch, labels);
     let containerId: string | undefined;
     try {
@@ -266,9 +287,31 @@ export class ArtifactService {
         sourceJobId: null,
       });
     } finally {
-      if (containerId) await this.o.runtime.removeEnvironment(containerId).catch(() => undefined);
-      await this.o.runtime.removeNetwork(scratch).catch(() => undefined);
+      await this.endScratch(scratch, containerId);
     }
+  }
+
+  /** A scratch environment is about to be made; none is once the server is stopping. */
+  private beginScratch(name: string): void {
+    if (this.closing) throw new DomainError("unavailable", "the server is stopping");
+    this.scratches.add(name);
+  }
+
+  private async endScratch(name: string, containerId?: string): Promise<void> {
+    await this.o.runtime.removeEnvironment(containerId ?? name).catch(() => undefined);
+    await this.o.runtime.removeNetwork(name).catch(() => undefined);
+    this.scratches.delete(name);
+  }
+
+  /**
+   * At server stop: the scratch environments of ready artifacts and boot images being made are
+   * removed at once (the work they served fails and leaves nothing), then that work is awaited.
+   */
+  async close(): Promise<void> {
+    this.closing = true;
+    await Promise.all([...this.scratches].map((name) => this.endScratch(name)));
+    await Promise.allSettled([...this.making.values()]);
+    await Promise.all([...this.scratches].map((name) => this.endScratch(name)));
   }
 
   /** The checkpoint archive of a memory artifact, checked against its sha256. */
@@ -317,6 +360,7 @@ export class ArtifactService {
     const archive = await this.archiveOf(artifact);
     const scratch = `terrarium-scratch-${artifact.id}-${randomToken(6)}`;
     const labels = { [LABELS.managed]: "true", [LABELS.instance]: this.o.instanceId };
+    this.beginScratch(scratch);
     await this.o.runtime.createNetwork(scratch, labels);
     let containerId: string | undefined;
     try {
@@ -331,42 +375,90 @@ export class ArtifactService {
       });
       await this.o.runtime.commit(containerId, image, {
         [ARTIFACT_LABEL]: artifact.id,
+        [PUBLISHED_LABEL]: "",
         [LABELS.instance]: this.o.instanceId,
       });
       return image;
     } finally {
-      if (containerId) await this.o.runtime.removeEnvironment(containerId).catch(() => undefined);
-      await this.o.runtime.removeNetwork(scratch).catch(() => undefined);
+      await this.endScratch(scratch, containerId);
     }
   }
 
-  /** Removes an artifact unless an open environment started from it (its reset goes back to it). */
-  async remove(id: string): Promise<void> {
+  /**
+   * Removes an artifact, with the version published from it and the ready artifacts of that version.
+   * Refused while anything still needs it: an open environment started from it or running its
+   * published version, or a memory artifact that resumes on its image. A ready artifact is the
+   * server's own cache and goes only with `force`.
+   */
+  async remove(id: string, options: { force?: boolean } = {}): Promise<void> {
     const artifact = this.get(id);
+    if (artifact.role === "ready" && !options.force) {
+      throw conflict(
+        `artifact "${id}" is the server's ready artifact for ${artifact.image} (that image booted, warmed and checkpointed, so environments resume it instead of booting); the server makes it again the next time the image boots slowly. Remove it anyway with ?force=true`,
+      );
+    }
     const users = this.o.store.openJobsOfArtifact(id);
     if (users.length > 0) {
       throw conflict(
         `artifact "${id}" is the starting point of open environments (${users.map((j) => j.id).join(", ")}); close them first`,
       );
     }
-    // The record goes first: a crash after it leaves files that the next start removes.
-    this.o.store.deleteArtifact(id);
-    await this.removeFiles(artifact);
+    const published = artifact.publishedAs ? publishedImage(artifact.publishedAs) : undefined;
+    const running = published ? this.o.store.openJobs().filter((j) => j.image === published) : [];
+    if (running.length > 0) {
+      throw conflict(
+        `artifact "${id}" is published as ${artifact.publishedAs}, which open environments run (${running.map((j) => j.id).join(", ")}); close them first (the version goes with the artifact)`,
+      );
+    }
+    const own = new Set([
+      bootImageOf(id),
+      ...(artifact.kind === "disk" ? [artifact.image] : []),
+      ...(published ? [published] : []),
+    ]);
+    const others = this.o.store.listArtifacts().filter((a) => a.id !== id);
+    const resumers = others.filter((a) => a.role === "snapshot" && a.kind === "memory" && own.has(a.image));
+    if (resumers.length > 0) {
+      throw conflict(
+        `artifact "${id}": memory artifacts ${resumers.map((a) => `${a.id} (on ${a.image})`).join(", ")} resume on its image; remove them first`,
+      );
+    }
+    // The version's ready artifacts cache an image that is going away.
+    const caches = others.filter((a) => a.role === "ready" && a.image === published);
+    // The records go first: a crash after them leaves files and images that the next start removes.
+    for (const record of [artifact, ...caches]) this.o.store.deleteArtifact(record.id);
+    // Pooled environments of what goes would otherwise wait for a hand-over that never comes.
+    await this.o.pool?.forget([
+      ...[...own].map(bootKind),
+      resumeKind(artifact.id),
+      ...caches.map((c) => resumeKind(c.id)),
+    ]);
+    for (const record of [...caches, artifact]) await this.removeFiles(record);
   }
 
   private async removeFiles(artifact: ArtifactRecord): Promise<void> {
     if (artifact.checkpointFile) rmSync(join(this.o.dir, artifact.checkpointFile), { force: true });
+    // The published version goes before the artifact's own name, which recovery finds leftovers by.
+    if (artifact.publishedAs) {
+      const published = publishedImage(artifact.publishedAs);
+      // Only the tag that is this artifact's image, not one someone made since under the same name.
+      if ((await this.o.runtime.imageId(published))?.replace(/^sha256:/, "") === artifact.sha256)
+        await this.o.runtime.removeImage(published);
+    }
     await this.o.runtime.removeImage(bootImageOf(artifact.id));
     if (artifact.kind === "disk") await this.o.runtime.removeImage(artifact.image);
   }
 
   /**
    * After a crash or restart: removes half-written archives, and archives and images no record
-   * names (a snapshot interrupted after its image was committed, or a removal interrupted).
+   * names (a snapshot interrupted after its image was committed, or a removal interrupted), with the
+   * version such an image was published as. Published versions of existing artifacts stay: they are
+   * simulator versions, meant to outlive the server.
    */
   async recover(): Promise<{ removed: string[] }> {
     const removed: string[] = [];
-    const known = new Set(this.o.store.listArtifacts().map((a) => a.id));
+    const records = this.o.store.listArtifacts();
+    const known = new Set(records.map((a) => a.id));
+    const published = new Set(records.flatMap((a) => (a.publishedAs ? [a.publishedAs] : [])));
     for (const entry of readdirSync(this.o.dir)) {
       const id = entry.replace(/\.tar(\.zst)?(\.tmp)?$/, "");
       if (entry.endsWith(TEMPORARY) || !known.has(id)) {
@@ -374,17 +466,24 @@ export class ArtifactService {
         removed.push(entry);
       }
     }
+    const remove = async (name: string) => {
+      await this.o.runtime.removeImage(name).catch((error: unknown) => {
+        throw new Error(`cannot remove the leftover image ${name}: ${errorMessage(error)}`);
+      });
+      removed.push(name);
+    };
     for (const image of await this.o.runtime.listImages(ARTIFACT_REPOSITORY)) {
       // Other servers (other data folders) share Podman's image store: only this one's are looked at.
       if (image.labels[LABELS.instance] !== this.o.instanceId) continue;
-      for (const name of image.names) {
-        const tag = name.slice(name.lastIndexOf(":") + 1).replace(/-disk$/, "");
-        if (known.has(tag)) continue;
-        await this.o.runtime.removeImage(name).catch((error: unknown) => {
-          throw new Error(`cannot remove the leftover image ${name}: ${errorMessage(error)}`);
-        });
-        removed.push(name);
+      // An image's other names (a published version, a user's own tag) are not artifact ids.
+      const names = image.names.filter((n) => n.startsWith(`${ARTIFACT_REPOSITORY}:`));
+      const leftovers = names.filter((n) => !known.has(n.slice(ARTIFACT_REPOSITORY.length + 1).replace(/-disk$/, "")));
+      if (leftovers.length === 0) continue;
+      const version = image.labels[PUBLISHED_LABEL];
+      if (leftovers.length === names.length && version && !published.has(version)) {
+        if (image.names.includes(publishedImage(version))) await remove(publishedImage(version));
       }
+      for (const name of leftovers) await remove(name);
     }
     return { removed };
   }

@@ -1,7 +1,8 @@
 import type { SimulatorInfo } from "@terrarium/wire";
 import { RECIPE_LABEL, simulatorImage } from "../images.js";
 import type { Runtime } from "../runtime/runtime.js";
-import { loadSimulators, type Simulator } from "./simulators.js";
+import { ARTIFACT_LABEL } from "./artifacts.js";
+import { loadSimulators, type Simulator } from "../catalog/simulators.js";
 
 /** The simulators installed on this server, and which of their images are built. */
 export class SimulatorCatalog {
@@ -29,12 +30,13 @@ export class SimulatorCatalog {
 
   private async describe(simulator: Simulator): Promise<SimulatorInfo> {
     const { manifest } = simulator;
-    const repository = simulatorImage(manifest.name, "").slice(0, -1);
-    const images = await this.runtime.listImages(repository);
-    const tags = images.flatMap((i) =>
-      i.names.filter((n) => n.startsWith(`${repository}:`)).map((n) => n.slice(repository.length + 1)),
-    );
+    const images = await imagesOf(this.runtime, manifest.name);
     const current = images.find((i) => i.names.includes(simulatorImage(manifest.name, manifest.version)));
+    // A published version's image is its artifact's image, labelled with the artifact's id.
+    const published = images.flatMap((i) => {
+      const artifact = i.labels[ARTIFACT_LABEL];
+      return artifact ? i.tags.map((tag) => ({ tag, artifact_id: artifact })) : [];
+    });
     return {
       name: manifest.name,
       version: manifest.version,
@@ -45,8 +47,24 @@ export class SimulatorCatalog {
       image: simulatorImage(manifest.name, manifest.version),
       built: current?.labels[RECIPE_LABEL] === simulator.recipeHash,
       recipe_hash: simulator.recipeHash,
-      tags: [...new Set(tags)].sort(),
+      tags: [...new Set(images.flatMap((i) => i.tags))].sort(),
+      published: published.sort((a, b) => a.tag.localeCompare(b.tag)),
       accounts: manifest.accounts,
     };
   }
+}
+
+/** A simulator's tags, sorted (what `Env.simulator(name, { tag })` can start); none for an unknown name. */
+export async function tagsOf(runtime: Runtime, name: string): Promise<string[]> {
+  return (await imagesOf(runtime, name)).flatMap((i) => i.tags).sort();
+}
+
+/** The images of a simulator's repository, each with its tags there. */
+async function imagesOf(runtime: Runtime, name: string) {
+  const repository = simulatorImage(name, "").slice(0, -1);
+  const images = await runtime.listImages(repository);
+  return images.map((image) => ({
+    ...image,
+    tags: image.names.filter((n) => n.startsWith(`${repository}:`)).map((n) => n.slice(repository.length + 1)),
+  }));
 }

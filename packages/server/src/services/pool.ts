@@ -9,6 +9,10 @@ import { waitUntilReady } from "./readiness.js";
 /** Label of pooled environments and their networks: the start key they were made for. */
 export const POOL_LABEL = "io.terrarium.pool";
 
+/** The pool's kinds: environments booted from an image, or resumed from a memory artifact. */
+export const bootKind = (image: string) => `image:${image}`;
+export const resumeKind = (artifactId: string) => `restore:${artifactId}`;
+
 /** How to make one environment of a kind: boot an image, or resume a checkpoint. */
 export interface Recipe {
   manifest: SimulatorManifest;
@@ -93,6 +97,19 @@ export class WarmPool {
   /** Resolves once every kind asked for so far has its ready environments (or gave up). */
   async settled(): Promise<void> {
     while (this.work.size > 0) await Promise.allSettled([...this.work]);
+  }
+
+  /** Stops keeping these kinds (their image or artifact is gone) and removes their ready environments. */
+  async forget(keys: string[]): Promise<void> {
+    const gone: PooledEnvironment[] = [];
+    for (const key of keys) {
+      this.recipes.delete(key);
+      const at = this.used.indexOf(key);
+      if (at >= 0) this.used.splice(at, 1);
+      gone.push(...(this.ready.get(key) ?? []));
+      this.ready.delete(key);
+    }
+    await Promise.all(gone.map((e) => this.discard(e)));
   }
 
   /** Removes every pooled environment and stops refilling. */

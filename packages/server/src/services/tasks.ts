@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { parse as parseYaml } from "yaml";
 import { Task, type Check } from "@terrarium/wire";
-import type { Simulator } from "./simulators.js";
+import type { Simulator } from "../catalog/simulators.js";
 
 export interface LoadedTask {
   task: Task;
@@ -98,7 +98,6 @@ function readTask(
   task.envs.forEach((env, i) => {
     if (aliases.has(env.alias)) problems.push(`envs.${i}.alias: "${env.alias}" is used twice`);
     aliases.add(env.alias);
-    if (env.artifact) problems.push(`envs.${i}.artifact: sessions from artifacts are not supported yet`);
     if (env.simulator && !simulators.has(env.simulator))
       problems.push(
         `envs.${i}.simulator: no simulator "${env.simulator}" (known: ${[...simulators.keys()].join(", ")})`,

@@ -1,5 +1,12 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
-import { ArtifactDetails, ArtifactIdParams, ArtifactList, OutcomeResponse } from "@terrarium/wire";
+import {
+  ArtifactDetails,
+  ArtifactIdParams,
+  ArtifactList,
+  ArtifactListQuery,
+  OutcomeResponse,
+  RemoveArtifactQuery,
+} from "@terrarium/wire";
 import type { ArtifactService } from "../../services/artifacts.js";
 import { errors } from "./operations.js";
 
@@ -11,8 +18,15 @@ export const artifactRoutes =
   async (app) => {
     app.get(
       "/",
-      { schema: { tags, summary: "Artifacts, newest first", response: { 200: ArtifactList, ...errors } } },
-      async () => ({ artifacts: artifacts.list() }),
+      {
+        schema: {
+          tags,
+          summary: "Artifacts, newest first: the snapshots users made (`?role=ready` or `all` for the server's own)",
+          querystring: ArtifactListQuery,
+          response: { 200: ArtifactList, ...errors },
+        },
+      },
+      async (request) => ({ artifacts: artifacts.list(request.query.role) }),
     );
     app.get(
       "/:artifact_id",
@@ -31,13 +45,15 @@ export const artifactRoutes =
       {
         schema: {
           tags,
-          summary: "Remove an artifact (its image or archive) unless an open environment started from it",
+          summary:
+            "Remove an artifact (its image or archive, and the version published from it) unless something still needs it; a ready artifact needs `?force=true`",
           params: ArtifactIdParams,
+          querystring: RemoveArtifactQuery,
           response: { 200: OutcomeResponse, ...errors },
         },
       },
       async (request) => {
-        await artifacts.remove(request.params.artifact_id);
+        await artifacts.remove(request.params.artifact_id, { force: request.query.force });
         return { results: { [request.params.artifact_id]: { success: true } } };
       },
     );
