@@ -81,7 +81,9 @@ describe("bad input gets a clear error and leaves nothing behind", () => {
         op === "execute" ? '{"command":"true"}' : "",
       );
       expect(response.status, op).toBe(409);
-      expect(((await response.json()) as { error: { message: string } }).error.message).toMatch(/is closed/);
+      expect(((await response.json()) as { error: { message: string } }).error.message).toMatch(
+        /is closed \(closed at \d{4}-\d\d-\d\dT/,
+      );
     }
     const error = await env.execute("true").catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ConflictError);
@@ -95,6 +97,57 @@ describe("bad input gets a clear error and leaves nothing behind", () => {
     );
     expect(text).toMatch(/^terrarium_sessions_active \d+$/m);
     expect(text).toContain("# TYPE terrarium_environments gauge");
+  });
+
+  it("one error shape everywhere: an overlong id, a malformed URL, a wrong method (405 with Allow)", async () => {
+    const expectShape = async (response: Response, status: number, code: string, message: RegExp) => {
+      expect(response.status).toBe(status);
+      const answer = (await response.json()) as Record<string, unknown>;
+      expect(Object.keys(answer)).toEqual(["error"]);
+      expect(answer.error).toMatchObject({ code, request_id: expect.stringMatching(/^req_/) });
+      expect((answer.error as { message: string }).message).toMatch(message);
+    };
+    await expectShape(
+      await fetch(`${t.server.url}/api/v2/sessions/${"s".repeat(5000)}`),
+      400,
+      "bad_request",
+      /longer than 100 characters/,
+    );
+    await expectShape(await fetch(`${t.server.url}/api/v2/sessions/%zz`), 400, "bad_request", /malformed/);
+    const wrong = await fetch(`${t.server.url}/api/v2/sessions/s_000000000000/execute`);
+    expect(wrong.headers.get("allow")).toBe("POST");
+    await expectShape(wrong, 405, "method_not_allowed", /does not take GET; it takes POST/);
+    const remove = await fetch(`${t.server.url}/api/v2/sessions/make`, { method: "DELETE" });
+    expect(remove.headers.get("allow")).toContain("POST");
+    await expectShape(remove, 405, "method_not_allowed", /does not take DELETE/);
+    await expectShape(
+      await post(
+        "/api/v2/sessions/make",
+        JSON.stringify({ type: "envs", envs: [], pad: "x".repeat(17 * 1024 * 1024) }),
+      ),
+      413,
+      "payload_too_large",
+      /larger than the 16 MiB/,
+    );
+    // A trailing slash is the same route, not another one.
+    expect((await fetch(`${t.server.url}/api/v2/sessions/`)).status).toBe(200);
+  });
+
+  it("routes whose body is optional take none", async () => {
+    const session = await t.client.sessions.create({ envs: [Env.simulator("fossil", { alias: "forge" })] });
+    try {
+      for (const type of [undefined, "application/json"]) {
+        const response = await fetch(`${t.server.url}/api/v2/sessions/${session.sessionId}/disk_snapshot`, {
+          method: "POST",
+          headers: type ? { "content-type": type } : {},
+        });
+        expect(response.status, `disk_snapshot with content-type ${type}`).toBe(200);
+        const { results } = (await response.json()) as { results: Record<string, { artifact_id: string }> };
+        for (const r of Object.values(results)) await t.client.artifacts.remove(r.artifact_id);
+      }
+    } finally {
+      await session.close();
+    }
   });
 
   it("an unknown route: 404 as JSON; the OpenAPI document describes the API", async () => {
@@ -111,8 +164,18 @@ describe("bad input gets a clear error and leaves nothing behind", () => {
         "/api/v2/sessions/make",
         "/api/v2/sessions/{session_id}/execute",
         "/api/v2/jobs/{job_id}/reset",
+        "/api/v2/tasks/{task_id}",
+        "/api/v2/tasks/{simulator}/{slug}",
+        "/metrics",
       ]),
     );
+    // Valid templates only, and no path twice with and without a trailing slash.
+    for (const path of Object.keys(openapi.paths)) {
+      expect(path).toMatch(/^\/[a-z0-9_/{}]*$/);
+      expect(path.length === 1 || !path.endsWith("/"), path).toBe(true);
+    }
+    const snapshot = openapi.paths["/api/v2/sessions/{session_id}/snapshot"] as { post: { requestBody?: unknown } };
+    expect(snapshot.post.requestBody).toBeDefined();
   });
 });
 

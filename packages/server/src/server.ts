@@ -1,21 +1,15 @@
 import fastifySwagger from "@fastify/swagger";
 import Fastify, { type FastifyInstance } from "fastify";
-import {
-  jsonSchemaTransform,
-  serializerCompiler,
-  validatorCompiler,
-  type ZodTypeProvider,
-} from "fastify-type-provider-zod";
+import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from "fastify-type-provider-zod";
 import { chmodSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Health } from "@terrarium/wire";
 import { isLoopback, type ServerConfig } from "./config.js";
 import { installAuth } from "./http/auth.js";
-import { installErrorHandling, installJsonParser } from "./http/errors.js";
+import { frameworkErrors, installErrorHandling, installJsonParser } from "./http/errors.js";
 import { installMetrics } from "./http/metrics.js";
-import { healthRoutes, simulatorRoutes } from "./http/routes/catalog.js";
-import { jobRoutes } from "./http/routes/jobs.js";
-import { sessionRoutes } from "./http/routes/sessions.js";
+import { registerApiRoutes } from "./http/routes/index.js";
+import { openapiTransforms } from "./http/openapi.js";
 import { EnvironmentProxy } from "./proxy/proxy.js";
 import { ensureHostFirewall } from "./runtime/podman/firewall.js";
 import { connectPodman } from "./runtime/podman/service.js";
@@ -27,8 +21,6 @@ import { recover } from "./services/recovery.js";
 import { SessionService } from "./services/sessions.js";
 import { EvaluationService } from "./services/evaluation.js";
 import { TaskCatalog } from "./services/tasks.js";
-import { taskRoutes } from "./http/routes/tasks.js";
-import { artifactRoutes } from "./http/routes/artifacts.js";
 import { ArtifactService } from "./services/artifacts.js";
 import { WarmPool } from "./services/pool.js";
 import { judgeFromEnv } from "./eval/judge.js";
@@ -91,7 +83,6 @@ async function serve(config: ServerConfig, store: Store, runtime: Runtime): Prom
   const instanceId = store.instanceId();
   const catalog = new SimulatorCatalog(config.simulatorsDir, runtime);
   const capture = new StateCapture(runtime, join(config.home, "capture"));
-  const artifacts = new ArtifactService({ store, runtime, dir: join(config.home, "artifacts"), instanceId });
   const tasks = new TaskCatalog(config.simulatorsDir, config.tasksDir, () => catalog.all());
   const pool = new WarmPool({
     runtime,
@@ -100,6 +91,7 @@ async function serve(config: ServerConfig, store: Store, runtime: Runtime): Prom
     size: config.poolSize,
     log: { warn: (obj, msg) => app.log.warn(obj, msg) },
   });
+  const artifacts = new ArtifactService({ store, runtime, dir: join(config.home, "artifacts"), instanceId, pool });
   const sessions = new SessionService({
     pool,
     readyArtifactBootMs: config.readyArtifactBootMs,
@@ -118,12 +110,14 @@ async function serve(config: ServerConfig, store: Store, runtime: Runtime): Prom
     logger: { level: config.logLevel, redact: ["req.headers['x-api-key']"] },
     genReqId: () => `req_${Math.random().toString(36).slice(2, 12)}`,
     bodyLimit: 16 * 1024 * 1024,
+    // `/api/v2/sessions/` is `/api/v2/sessions`: one path each in the OpenAPI document, both answered.
+    routerOptions: { ignoreTrailingSlash: true },
+    frameworkErrors,
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   installJsonParser(app);
   installErrorHandling(app);
-  installMetrics(app, store);
 
   const recovery = await recover(store, runtime, sessions, instanceId);
   capture.prune(new Set(store.openJobs().map((j) => j.id)));
@@ -153,8 +147,9 @@ async function serve(config: ServerConfig, store: Store, runtime: Runtime): Prom
       components: { securitySchemes: { apiKey: { type: "apiKey", in: "header", name: "X-API-Key" } } },
       security: needsKey ? [{ apiKey: [] }] : [],
     },
-    transform: jsonSchemaTransform,
+    ...openapiTransforms,
   });
+  installMetrics(app, store);
   const runtimeVersion = await runtime.version();
   const health = async (): Promise<Health> => {
     const memory = await runtime.checkpointSupport();
@@ -185,18 +180,13 @@ async function serve(config: ServerConfig, store: Store, runtime: Runtime): Prom
     );
   });
   app.addHook("onClose", () => proxy.close());
-  await app.register(healthRoutes(health));
-  await app.register(sessionRoutes(sessions, proxy, evaluation), { prefix: "/api/v2/sessions" });
-  await app.register(taskRoutes(tasks), { prefix: "/api/v2/tasks" });
-  await app.register(artifactRoutes(artifacts), { prefix: "/api/v2/artifacts" });
-  await app.register(jobRoutes(sessions, proxy), { prefix: "/api/v2/jobs" });
-  await app.register(simulatorRoutes(catalog, sessions, runtime), { prefix: "/api/v2/simulators" });
+  await registerApiRoutes(app, { health, sessions, evaluation, tasks, artifacts, catalog, runtime, proxy });
   app.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());
 
   const reaper = new HeartbeatReaper(sessions, config.reaperIntervalMs, app.log);
   app.addHook("onClose", async () => {
     await reaper.stop();
-    await pool.close();
+    await Promise.all([pool.close(), artifacts.close()]);
     await runtime.close();
     store.close();
   });

@@ -1,4 +1,4 @@
-import type { FastifyError, FastifyInstance } from "fastify";
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from "fastify-type-provider-zod";
 import { statusOfErrorCode, type ErrorBody, type ErrorCode } from "@terrarium/wire";
 import { DomainError } from "../errors.js";
@@ -8,7 +8,43 @@ const body = (code: ErrorCode, message: string, requestId: string, details?: Rec
 });
 
 const codeOfStatus = (status: number): ErrorCode =>
-  status === 401 ? "unauthorized" : status === 404 ? "not_found" : status === 409 ? "conflict" : "bad_request";
+  (Object.entries(statusOfErrorCode).find(([, s]) => s === status)?.[0] as ErrorCode | undefined) ?? "bad_request";
+
+/** Fastify's own wordings, where they name its internals rather than what to fix. */
+const messageOf = (error: FastifyError): string => {
+  switch (error.code) {
+    case "FST_ERR_CTP_INVALID_MEDIA_TYPE":
+      return "send the body as JSON with Content-Type: application/json";
+    case "FST_ERR_CTP_BODY_TOO_LARGE":
+      return "the request body is larger than the 16 MiB this server accepts";
+    case "FST_ERR_CTP_EMPTY_JSON_BODY":
+      return "the body is empty; send a JSON object (or no Content-Type)";
+    default:
+      return error.message;
+  }
+};
+
+/** Errors Fastify raises before any route runs: a malformed URL, or a path segment too long to be an id. */
+export const frameworkErrors = (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+  const message =
+    error.code === "FST_ERR_MAX_PARAM_LENGTH"
+      ? "a path segment is longer than 100 characters, so it names no session, job, artifact or task; check the id in the URL"
+      : error.code === "FST_ERR_BAD_URL"
+        ? "the URL is malformed (an invalid percent-encoding?); check the path"
+        : messageOf(error);
+  return reply.code(400).send(body("bad_request", message, request.id));
+};
+
+/** A path pattern of Fastify's (`/a/:id/b`, `/a/*`) as a regular expression over request paths. */
+const patternOf = (url: string): RegExp =>
+  new RegExp(
+    `^${url
+      .split("/")
+      .map((part) =>
+        part === "*" ? ".*" : part.startsWith(":") ? "[^/]+" : part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"),
+      )
+      .join("/")}$`,
+  );
 
 /** Every error leaves as `{ error: { code, message, request_id } }`: never a stack trace, never a 500 for bad input. */
 export function installErrorHandling(app: FastifyInstance): void {
@@ -32,11 +68,7 @@ export function installErrorHandling(app: FastifyInstance): void {
     }
     const status = error.statusCode ?? 500;
     if (status >= 400 && status < 500) {
-      const message =
-        error.code === "FST_ERR_CTP_INVALID_MEDIA_TYPE"
-          ? "send the body as JSON with Content-Type: application/json"
-          : error.message;
-      return reply.code(status).send(body(codeOfStatus(status), message, request.id));
+      return reply.code(status).send(body(codeOfStatus(status), messageOf(error), request.id));
     }
     request.log.error({ err: error }, "request failed");
     return reply
@@ -44,9 +76,29 @@ export function installErrorHandling(app: FastifyInstance): void {
       .send(body("internal", `internal error (request ${request.id}); see the server log`, request.id));
   });
 
-  app.setNotFoundHandler((request, reply) =>
-    reply.code(404).send(body("not_found", `no route ${request.method} ${request.url.split("?")[0]}`, request.id)),
-  );
+  // Routes by path, so a known path asked with the wrong method answers 405 with the methods it has.
+  const routes: { pattern: RegExp; methods: string[] }[] = [];
+  app.addHook("onRoute", (route) => {
+    const methods = [route.method].flat().map((m) => m.toUpperCase());
+    routes.push({ pattern: patternOf(route.url), methods });
+  });
+  app.setNotFoundHandler((request, reply) => {
+    const path = request.url.split("?")[0]!;
+    const allowed = [...new Set(routes.filter((r) => r.pattern.test(path)).flatMap((r) => r.methods))].sort();
+    if (allowed.length > 0) {
+      return reply
+        .code(405)
+        .header("allow", allowed.join(", "))
+        .send(
+          body(
+            "method_not_allowed",
+            `${path} does not take ${request.method}; it takes ${allowed.join(", ")}`,
+            request.id,
+          ),
+        );
+    }
+    return reply.code(404).send(body("not_found", `no route ${request.method} ${path}`, request.id));
+  });
 }
 
 /** Accepts an empty body on JSON routes (POST .../close needs none) and names malformed JSON clearly. */

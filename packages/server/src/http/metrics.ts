@@ -40,8 +40,18 @@ export function installMetrics(app: FastifyInstance, store: Store): void {
     if (!route || route === "/metrics") return;
     duration.observe({ method: request.method, route, status: String(reply.statusCode) }, reply.elapsedTime / 1000);
   });
-  app.get("/metrics", { schema: { hide: true } }, async (_request, reply) => {
-    reply.header("content-type", registry.contentType);
-    return registry.metrics();
-  });
+  app.get(
+    "/metrics",
+    {
+      schema: {
+        tags: ["health"],
+        summary: "Prometheus metrics (text format 0.0.4): request durations, open sessions and environments",
+        produces: ["text/plain"],
+      },
+    },
+    async (_request, reply) => {
+      reply.header("content-type", registry.contentType);
+      return registry.metrics();
+    },
+  );
 }

@@ -5,6 +5,7 @@ import { calibrate } from "../../services/calibration.js";
 import type { SimulatorCatalog } from "../../services/catalog.js";
 import type { SessionService } from "../../services/sessions.js";
 import type { Runtime } from "../../runtime/runtime.js";
+import { optionalBody } from "./operations.js";
 
 /** `/api/v2/simulators`: what can be started here, and whether its image is built. */
 export const simulatorRoutes =
@@ -16,8 +17,8 @@ export const simulatorRoutes =
         schema: {
           tags: ["simulators"],
           summary: "Find a simulator's noise: log in, idle, and report every change with rules that would silence it",
-          params: z.object({ name: z.string() }),
-          body: CalibrateRequest.optional(),
+          params: z.object({ name: z.string().describe("The simulator's name, e.g. fossil") }),
+          body: optionalBody(CalibrateRequest),
           response: { 200: CalibrationReport, 400: ErrorBody, 401: ErrorBody, 404: ErrorBody, 409: ErrorBody },
         },
       },
@@ -25,7 +26,7 @@ export const simulatorRoutes =
         calibrate(sessions, runtime, () => catalog.all(), request.params.name, request.body?.idle_seconds ?? 5),
     );
     app.get(
-      "/",
+      "",
       {
         schema: { tags: ["simulators"], summary: "List simulators", response: { 200: SimulatorList, 401: ErrorBody } },
       },

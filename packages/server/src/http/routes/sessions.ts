@@ -12,7 +12,7 @@ import {
 import type { EnvironmentProxy } from "../../proxy/proxy.js";
 import type { EvaluationService } from "../../services/evaluation.js";
 import type { SessionService } from "../../services/sessions.js";
-import { errors, operationRoutes } from "./operations.js";
+import { errors, operationRoutes, optionalBody } from "./operations.js";
 
 const tags = ["sessions"];
 
@@ -33,7 +33,7 @@ export const sessionRoutes =
       async (request) => sessions.make(request.body),
     );
     app.get(
-      "/",
+      "",
       {
         schema: {
           tags,
@@ -63,7 +63,7 @@ export const sessionRoutes =
           tags,
           summary: "Score the session's current state against its task's criteria",
           params: SessionIdParams,
-          body: EvaluateRequest.optional(),
+          body: optionalBody(EvaluateRequest),
           response: { 200: EvaluationResult, ...errors },
         },
       },

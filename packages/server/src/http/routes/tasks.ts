@@ -10,7 +10,7 @@ export const taskRoutes =
   (tasks: TaskCatalog): FastifyPluginAsyncZod =>
   async (app) => {
     app.get(
-      "/",
+      "",
       {
         schema: {
           tags: ["tasks"],
@@ -33,21 +33,37 @@ export const taskRoutes =
         };
       },
     );
+    // Ids are `<slug>` (tasks spanning simulators) or `<simulator>/<slug>`: one route for each form.
+    const one = async (id: string) => {
+      const loaded = tasks.get(id);
+      if (!loaded) throw notFound(`unknown task "${id}"; GET /api/v2/tasks lists them`);
+      return loaded.task;
+    };
     app.get(
-      "/*",
+      "/:task_id",
       {
         schema: {
           tags: ["tasks"],
-          summary: "One task: prompt, environments and criteria (ids look like redmine/close-duplicate)",
-          params: z.object({ "*": z.string() }),
+          summary: "One task spanning simulators (id without a slash): prompt, environments and criteria",
+          params: z.object({ task_id: z.string().describe("task id, e.g. tinykv-status-page") }),
           response: { 200: Task, ...errors },
         },
       },
-      async (request) => {
-        const id = request.params["*"];
-        const loaded = tasks.get(id);
-        if (!loaded) throw notFound(`unknown task "${id}"`);
-        return loaded.task;
+      async (request) => one(request.params.task_id),
+    );
+    app.get(
+      "/:simulator/:slug",
+      {
+        schema: {
+          tags: ["tasks"],
+          summary: "One task of a simulator (id `<simulator>/<slug>`): prompt, environments and criteria",
+          params: z.object({
+            simulator: z.string().describe("the simulator the task belongs to, e.g. redmine"),
+            slug: z.string().describe("the task's name within it, e.g. close-duplicate"),
+          }),
+          response: { 200: Task, ...errors },
+        },
       },
+      async (request) => one(`${request.params.simulator}/${request.params.slug}`),
     );
   };
