@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parseByteSize } from "@terrarium/wire";
 import { defaultSimulatorsDir } from "../src/config.js";
-import { loadSimulators } from "../src/services/simulators.js";
+import { loadSimulators } from "../src/catalog/simulators.js";
 
 function folder(files: Record<string, string>): string {
   const dir = mkdtempSync(join(tmpdir(), "terrarium-sims-"));

@@ -4,8 +4,19 @@ import { createProxyServer } from "http-proxy-3";
 import type { FastifyBaseLogger } from "fastify";
 import { isLoopback } from "../config.js";
 import { EXEC_AGENT_PORT, type Runtime } from "../runtime/runtime.js";
-import type { SessionService } from "../services/sessions.js";
 import { AccessTokens, PublicAddresses } from "./addresses.js";
+
+/** Where the proxy sends a job's traffic: only a running environment of an open job is reachable. */
+export type JobRoute =
+  | { kind: "unknown" }
+  | { kind: "closed"; reason: string | null }
+  | { kind: "starting" }
+  | { kind: "running"; sessionId: string; containerId: string; appPort: number | null; ready: boolean };
+
+/** What the proxy needs of the sessions layer, which sits above it. */
+export interface JobRoutes {
+  route(jobId: string): JobRoute;
+}
 
 export const TOKEN_PARAM = "terrarium_token";
 const TOKEN_HEADER = "x-terrarium-token";
@@ -17,7 +28,7 @@ export interface ProxyOptions {
   domain?: string;
   scheme: "http" | "https";
   secretFile: string;
-  sessions: SessionService;
+  sessions: JobRoutes;
   runtime: Runtime;
   log: FastifyBaseLogger;
 }

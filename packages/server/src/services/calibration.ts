@@ -3,7 +3,7 @@ import type { CalibrationReport, EnvState } from "@terrarium/wire";
 import { notFound } from "../errors.js";
 import type { Runtime } from "../runtime/runtime.js";
 import { containerName, type SessionService } from "./sessions.js";
-import type { Simulator } from "./simulators.js";
+import type { Simulator } from "../catalog/simulators.js";
 import { webLogin } from "./web-login.js";
 
 type TableOp = CalibrationReport["observed"][string][number];

@@ -1,6 +1,6 @@
 import { join } from "node:path";
 import { RECIPE_LABEL, simulatorImage } from "../images.js";
-import type { Simulator } from "../services/simulators.js";
+import type { Simulator } from "../catalog/simulators.js";
 import { imageRecipe } from "./base-image.js";
 import { runCommand } from "./command.js";
 import type { SetupStep } from "./step.js";
