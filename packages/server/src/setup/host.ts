@@ -27,17 +27,28 @@ const PODMAN_DEFAULT_LIMIT = 1_048_576;
 
 const isRoot = () => process.getuid?.() === 0;
 
-export async function missingPackages(packages = HOST_PACKAGES): Promise<string[]> {
+async function installedPackages(packages: string[]): Promise<Set<string>> {
   const output = await runCommand("dpkg-query", ["-W", "-f", "${Package} ${db:Status-Status}\\n", ...packages]).catch(
     (error: Error) => error.message,
   );
-  const installed = new Set(
+  return new Set(
     output
       .split("\n")
       .filter((l) => l.endsWith(" installed"))
-      .map((l) => l.split(" ")[0]),
+      .map((l) => l.split(" ")[0]!),
   );
-  return packages.filter((p) => !installed.has(p));
+}
+
+/**
+ * Docker's containerd.io ships its own runc and conflicts with Debian's: installing Debian's would
+ * remove Docker's containerd, so Podman uses the one containerd.io provides.
+ */
+const RUNC_PROVIDERS = ["containerd.io"];
+
+export async function missingPackages(packages = HOST_PACKAGES): Promise<string[]> {
+  const installed = await installedPackages([...packages, ...RUNC_PROVIDERS]);
+  const runcProvided = RUNC_PROVIDERS.some((p) => installed.has(p));
+  return packages.filter((p) => !installed.has(p) && !(p === "runc" && runcProvided));
 }
 
 export const packagesStep: SetupStep = {

@@ -1,6 +1,7 @@
-import { loadSimulators } from "../services/simulators.js";
+import { loadSimulators } from "../catalog/simulators.js";
 import { baseImageStep } from "./base-image.js";
 import { criuStep } from "./criu.js";
+import { dockerStep } from "./docker.js";
 import { packagesStep, podmanSettingsStep } from "./host.js";
 import { simulatorImageStep } from "./simulator-image.js";
 import type { SetupStep } from "./step.js";
@@ -19,12 +20,13 @@ export interface SetupOptions {
 }
 
 /**
- * Everything a fresh Debian host needs, in order: packages, Podman settings, CRIU (optional: memory
+ * Everything a fresh Debian host needs, in order: packages, forwarding beside a Docker engine, Podman
+ * settings, CRIU (optional: memory
  * snapshots), the base image, and the simulator images. Each step checks first, so running the set-up
  * again costs a few checks.
  */
 export function setupSteps(options: SetupOptions): SetupStep[] {
-  const steps: SetupStep[] = [packagesStep, podmanSettingsStep, criuStep, baseImageStep];
+  const steps: SetupStep[] = [packagesStep, dockerStep, podmanSettingsStep, criuStep, baseImageStep];
   const simulators = loadSimulators(options.simulatorsDir);
   const wanted = options.simulators ?? [...simulators.keys()];
   for (const name of wanted) {
