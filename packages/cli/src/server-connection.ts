@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { ConnectionError, type Terrarium } from "@terrarium/sdk";
-import { loadConfig, startServer, type TerrariumServer } from "@terrarium/server";
+import { loadConfig, startServer, stopOnSignals, type TerrariumServer } from "@terrarium/server";
 import { apiKeyIn, cliClient } from "./client.js";
 
 export interface Connection {
@@ -70,13 +70,19 @@ export async function connectOrStart(say: (line: string) => void, options: Conne
   // one it generated into its data folder.
   const client = cliClient({ baseUrl: server.url, apiKey: process.env.TERRARIUM_API_KEY || apiKeyIn(home) });
   say(`Started a server at ${server.url} (data in ${home})`);
+  const close = async () => {
+    await client.close();
+    await server.close();
+    if (options.private) rmSync(home, { recursive: true, force: true });
+  };
+  // Ctrl-C in the middle of the command still removes what the server made.
+  const release = stopOnSignals(close, (line) => process.stderr.write(`${line}\n`));
   return {
     client,
     server,
     async close() {
-      await client.close();
-      await server.close();
-      if (options.private) rmSync(home, { recursive: true, force: true });
+      release();
+      await close();
     },
   };
 }

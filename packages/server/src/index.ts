@@ -1,4 +1,5 @@
 export { startServer, type TerrariumServer } from "./server.js";
+export { stopOnSignals } from "./shutdown.js";
 export {
   loadConfig,
   defaultHome,
@@ -7,7 +8,7 @@ export {
   DEFAULT_PORT,
   type ServerConfig,
 } from "./config.js";
-export { loadSimulators, loadSimulator, type Simulator } from "./services/simulators.js";
+export { loadSimulators, loadSimulator, type Simulator } from "./catalog/simulators.js";
 export { BASE_IMAGE, simulatorImage } from "./images.js";
 export { connectPodman } from "./runtime/podman/service.js";
 export type { Runtime, EnvironmentSpec } from "./runtime/runtime.js";

@@ -1,6 +1,13 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { defaultHome, loadConfig, startServer, type ServerConfig, type TerrariumServer } from "@terrarium/server";
+import {
+  defaultHome,
+  loadConfig,
+  startServer,
+  stopOnSignals,
+  type ServerConfig,
+  type TerrariumServer,
+} from "@terrarium/server";
 import { cliClient } from "../client.js";
 import { setup } from "./setup.js";
 
@@ -38,11 +45,10 @@ export async function upForeground(options: UpOptions): Promise<void> {
   if (health.auth === "api_key" && existsSync(keyFile))
     say(`API key in ${keyFile} (send it as X-API-Key; the CLI on this machine reads it from there)`);
   else if (health.auth === "api_key") say("API key: the one in TERRARIUM_API_KEY (send it as X-API-Key)");
-  await new Promise<void>((resolve) => {
-    const stop = () => resolve();
-    process.once("SIGINT", stop);
-    process.once("SIGTERM", stop);
-  });
-  process.stdout.write("stopping; environments keep running and are re-attached at the next start\n");
-  await server.close();
+  await new Promise<void>(() =>
+    stopOnSignals(async () => {
+      say("stopping; environments keep running and are re-attached at the next start");
+      await server.close();
+    }, say),
+  );
 }

@@ -92,6 +92,9 @@ export async function checkpoint(client: PodmanClient, id: string, archivePath: 
   } catch (error) {
     throw await explain(client, id, "dump.log", started, error, `cannot checkpoint environment ${id}`);
   }
+  // The environment may go away under the checkpoint (removed at server stop): the stream's error
+  // then reaches the copy below, and must not crash the process while nothing reads it yet.
+  archive.on("error", () => undefined);
   const zstd = spawn("zstd", ["-q", "-c", ZSTD_LEVEL], { stdio: ["pipe", "pipe", "pipe"] });
   let stderr = "";
   zstd.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
@@ -177,6 +180,8 @@ async function replaceRootfsDiff(
 ): Promise<void> {
   const input = extract();
   const reading = pipeline(archive, input);
+  // Awaited below; a failure while the loop is on an entry surfaces there (or through the loop).
+  reading.catch(() => undefined);
   for await (const entry of input) {
     const name = entry.header.name.replace(/^\.\//, "");
     if (name === ROOTFS_DIFF || name === DELETED_FILES) {

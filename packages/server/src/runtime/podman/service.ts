@@ -34,7 +34,13 @@ export async function connectPodman(connection: PodmanConnection): Promise<Podma
   await stopLeftover(pidFile, socketPath);
   rmSync(socketPath, { force: true });
   const log = openSync(connection.logPath, "a");
-  const child = spawn("podman", ["system", "service", "--time=0", `unix://${socketPath}`], {
+  // In a process group of its own, so a Ctrl-C in the terminal (SIGINT to the whole foreground group)
+  // reaches only the server, which still needs the service to remove its pool and scratch
+  // environments; and with a parent-death signal (setpriv, util-linux), so it never outlives the
+  // server, even one killed with SIGKILL.
+  const args = ["--pdeathsig", "SIGTERM", "--", "podman", "system", "service", "--time=0", `unix://${socketPath}`];
+  const child = spawn("setpriv", args, {
+    detached: true,
     stdio: ["ignore", log, log],
     // runc runs the first `criu` in this PATH: the one `terrarium setup` builds, not Debian's.
     env: {
