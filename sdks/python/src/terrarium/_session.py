@@ -1,0 +1,487 @@
+"""`AsyncSession` and `AsyncEnvironment`: a group of running environments, and one of them."""
+
+from __future__ import annotations
+
+import asyncio
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, Literal, TypeVar, overload
+from urllib.parse import quote
+
+from ._operations import Operations
+from ._wire import (
+    DiskSnapshotResponse,
+    DiskSnapshotResult,
+    EnvState,
+    EvaluationResult,
+    ExecuteResponse,
+    ExecuteResult,
+    JobDetails,
+    OutcomeResponse,
+    SessionDetails,
+    SnapshotResponse,
+    SnapshotResult,
+    StateResponse,
+    WaitForReadyResponse,
+)
+from .errors import CaptureError, ConflictError, InvalidSessionError, NotFoundError, TerrariumError
+from .serialized import SerializedEnv, SerializedSession
+from .types import BinaryExecuteResponse, BinaryExecuteResult
+
+Result = TypeVar("Result")
+
+if TYPE_CHECKING:
+    from playwright.async_api import Browser
+
+    from ._client import AsyncTerrarium
+    from ._login import AsyncLoginResult
+
+
+class AsyncEnvironment:
+    """One running environment (job) of a session. Its operations use `/api/v2/jobs/{job_id}/...` and touch no
+    other environment of the session.
+
+    Example::
+
+        forge = session.get_env("forge")
+        result = await forge.execute("ls /data")
+    """
+
+    def __init__(
+        self, client: AsyncTerrarium, job_id: str, alias: str, simulator: str | None, artifact_id: str | None
+    ) -> None:
+        self.job_id = job_id
+        """The server's id of this environment, e.g. `j_0123456789ab`; session answers are keyed by it."""
+        self.alias = alias
+        """Its name in the session, and its host name on the session's network."""
+        self.simulator = simulator
+        """The simulator it was made from, or None (made from an artifact)."""
+        self.artifact_id = artifact_id
+        """The artifact it was made from, or None (made from a simulator)."""
+        self._ops = Operations(client._http, f"api/v2/jobs/{quote(job_id, safe='')}")
+
+    def __repr__(self) -> str:
+        return f"AsyncEnvironment(alias={self.alias!r}, job_id={self.job_id!r})"
+
+    @overload
+    async def execute(
+        self, command: str, *, timeout: float | None = None, encoding: Literal["utf8"] = "utf8"
+    ) -> ExecuteResult: ...
+    @overload
+    async def execute(
+        self, command: str, *, timeout: float | None = None, encoding: Literal["base64"]
+    ) -> BinaryExecuteResult: ...
+    async def execute(
+        self, command: str, *, timeout: float | None = None, encoding: Literal["utf8", "base64"] = "utf8"
+    ) -> ExecuteResult | BinaryExecuteResult:
+        """Runs a shell command in this environment (`/bin/sh -c`); `timeout` in seconds, default 30 (the command
+        and everything it started is killed then). A command that cannot run answers with `error` set rather
+        than raising. Never retried. With `encoding="base64"`, `stdout` and `stderr` are the exact bytes.
+
+        Example::
+
+            result = await env.execute("cat /etc/hostname", timeout=10)
+            print(result.exit_code, result.stdout)
+            logo = (await env.execute("cat /data/logo.png", encoding="base64")).stdout  # bytes
+        """
+        if encoding == "base64":
+            return self._own((await self._ops.execute_binary(command, timeout)).results)
+        return self._own((await self._ops.execute(command, timeout)).results)
+
+    async def get_state(self, *, merge_mutations: bool = True, noise: bool = True) -> EnvState:
+        """Database rows and files this environment changed since its start or last reset; a `CaptureError`
+        when they cannot be read.
+
+        Example::
+
+            state = await env.get_state()
+            for db in state.dbs:
+                print(db.name, [(c.table, c.op) for c in db.changes])
+        """
+        result = self._own((await self._ops.state(merge_mutations, noise)).results)
+        if result.state is None:
+            raise CaptureError(result.error or f"the server answered no state for job {self.job_id}")
+        return result.state
+
+    async def get_public_url(self, *, port: int | None = None) -> str:
+        """This environment's browser-reachable URL: its app's port, or `port`.
+
+        Example::
+
+            url = await env.get_public_url()  # "http://j-0123456789ab.localhost:7351/"
+        """
+        return self._own((await self._ops.public_urls(port)).results).url
+
+    async def reset(self) -> OutcomeResponse:
+        """Brings this environment back to its starting state; its job id and alias stay.
+
+        Example::
+
+            (await env.reset()).results[env.job_id].success
+        """
+        return await self._ops.outcome("reset")
+
+    async def snapshot(self) -> SnapshotResult:
+        """Memory snapshot of this environment (it keeps running): `success`, `artifact_id`, `memory`, `error`.
+
+        Example::
+
+            artifact_id = (await env.snapshot()).artifact_id
+        """
+        return self._own((await self._ops.snapshot()).results)
+
+    async def disk_snapshot(
+        self, *, override_service: str | None = None, override_version: str | None = None
+    ) -> DiskSnapshotResult:
+        """Disk snapshot of this environment, published as `override_version` of its simulator when given.
+
+        Example::
+
+            artifact_id = (await env.disk_snapshot(override_version="triaged")).artifact_id
+        """
+        return self._own((await self._ops.disk_snapshot(override_service, override_version)).results)
+
+    async def wait_for_ready(self, *, timeout: float | None = None) -> WaitForReadyResponse:
+        """Waits until the environment's app answers its readiness check (`timeout` seconds, default 120).
+
+        Example::
+
+            ready = (await env.wait_for_ready(timeout=60)).ready
+        """
+        return await self._ops.wait_for_ready(timeout)
+
+    async def heartbeat(self) -> OutcomeResponse:
+        """Tells the server this environment is still in use (the session's heartbeats cover it already)."""
+        return await self._ops.outcome("heartbeat")
+
+    async def close(self) -> OutcomeResponse:
+        """Closes just this environment; the session closes with its last one. Closing a closed environment does
+        nothing and answers no results."""
+        return await self._ops.close()
+
+    async def details(self) -> JobDetails:
+        """The server's record of this job: status, heartbeats, close reason.
+
+        Example::
+
+            print((await env.details()).last_heartbeat_at)
+        """
+        return await self._ops.http.parse(JobDetails, "GET", self._ops.base, idempotent=True)
+
+    def _own(self, results: dict[str, Result]) -> Result:
+        if self.job_id not in results:
+            raise TerrariumError(f"the server answered no result for job {self.job_id}")
+        return results[self.job_id]
+
+
+class AsyncSession:
+    """A group of running environments, operated on together. Answers are keyed by job id; `envs` and
+    `get_env(alias)` map aliases to jobs. Heartbeats keep it alive until `close()`.
+
+    Example::
+
+        async with await client.sessions.create(envs=[Env.simulator("fossil", alias="forge")]) as session:
+            result = await session.execute("whoami")
+    """
+
+    def __init__(
+        self, client: AsyncTerrarium, session_id: str, task_public_id: str | None, envs: list[SerializedEnv]
+    ) -> None:
+        self.client = client
+        """The client this session talks through."""
+        self.session_id = session_id
+        """The server's id of the session, e.g. `s_0123456789ab`."""
+        self.task_public_id = task_public_id
+        """The task this session was made from, or None."""
+        self.envs = [AsyncEnvironment(client, e.job_id, e.alias, e.simulator, e.artifact_id) for e in envs]
+        """Its environments, in the order they were asked for."""
+        self._ops = Operations(client._http, f"api/v2/sessions/{quote(session_id, safe='')}")
+        self._closed: OutcomeResponse | None = None
+
+    def __repr__(self) -> str:
+        return f"AsyncSession(session_id={self.session_id!r}, envs={[e.alias for e in self.envs]!r})"
+
+    def get_env(self, alias: str) -> AsyncEnvironment | None:
+        """The environment with this alias, or None.
+
+        Example::
+
+            crm = session.get_env("crm")
+            if crm:
+                await crm.execute("ls -la")
+        """
+        return next((env for env in self.envs if env.alias == alias), None)
+
+    async def wait_for_ready(self, *, timeout: float | None = None) -> WaitForReadyResponse:
+        """Waits until every environment's app answers its readiness check (`timeout` seconds, default 120);
+        `create` does this already.
+
+        Example::
+
+            answer = await session.wait_for_ready(timeout=60)
+            print(answer.ready, {job: r.error for job, r in answer.results.items()})
+        """
+        return await self._ops.wait_for_ready(timeout)
+
+    async def reset(self) -> OutcomeResponse:
+        """Brings every environment back to its starting state; job ids and aliases stay.
+
+        Example::
+
+            for job_id, outcome in (await session.reset()).results.items():
+                print(job_id, outcome.success)
+        """
+        return await self._ops.outcome("reset")
+
+    @overload
+    async def execute(
+        self, command: str, *, timeout: float | None = None, encoding: Literal["utf8"] = "utf8"
+    ) -> ExecuteResponse: ...
+    @overload
+    async def execute(
+        self, command: str, *, timeout: float | None = None, encoding: Literal["base64"]
+    ) -> BinaryExecuteResponse: ...
+    async def execute(
+        self, command: str, *, timeout: float | None = None, encoding: Literal["utf8", "base64"] = "utf8"
+    ) -> ExecuteResponse | BinaryExecuteResponse:
+        """Runs a shell command in every environment (`timeout` in seconds, default 30). An environment where it
+        could not run has `error` set in its entry. Never retried: the command may have run.
+
+        Example::
+
+            result = await session.execute("whoami")
+            for job_id, output in result.results.items():
+                print(f"{job_id}: {output.stdout}")
+        """
+        if encoding == "base64":
+            return await self._ops.execute_binary(command, timeout)
+        return await self._ops.execute(command, timeout)
+
+    async def get_state(self, *, merge_mutations: bool = True, noise: bool = True) -> StateResponse:
+        """Database rows and files every environment changed since its start or last reset: net changes, or with
+        `merge_mutations=False` the ordered log. `noise=False` leaves the simulator's noise rules out.
+
+        Example::
+
+            state = await session.get_state()
+            for job_id, env_state in state.results.items():
+                print(job_id, env_state.state.dbs if env_state.state else env_state.error)
+        """
+        return await self._ops.state(merge_mutations, noise)
+
+    async def get_public_url(self, *, port: int | None = None) -> dict[str, str]:
+        """Browser-reachable URLs of the environments, by alias: the app's port, or `port`.
+
+        Example::
+
+            urls = await session.get_public_url()  # {"forge": "http://j-0123456789ab.localhost:7351/"}
+        """
+        answer = await self._ops.public_urls(port)
+        return {r.alias: r.url for r in answer.results.values()}
+
+    async def login(
+        self,
+        browser: Browser,
+        *,
+        step_timeout: float = 20.0,
+        screenshot_dir: str | None = None,
+        aliases: list[str] | None = None,
+    ) -> AsyncLoginResult:
+        """Logs in to every environment whose simulator declares a browser login, in one new context of `browser`
+        (a Playwright async `Browser`; `pip install terrarium-sdk[login]`): one page per environment, by alias,
+        each at its public URL and logged in as the simulator's user. A failed step raises a `LoginError`
+        naming the environment, the step, the page and a screenshot.
+
+        Example::
+
+            browser = await p.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"])
+            result = await session.login(browser)
+            await result.pages["forge"].click("text=Tickets")
+            await result.context.close()
+        """
+        from ._login import log_in
+
+        plans = await self._ops.login_plans()
+        return await log_in(browser, plans, step_timeout=step_timeout, screenshot_dir=screenshot_dir, aliases=aliases)
+
+    async def evaluate(self, *, value: str | None = None) -> EvaluationResult:
+        """Scores the session's current state against the criteria of the task it was made from. `value` is the
+        agent's final answer, for tasks that ask for one. `status == "error"` means a check could not run (the
+        evaluator's or the environment's fault, never the agent's).
+
+        Example::
+
+            result = await session.evaluate(value="42")
+            print(result.success, result.score)
+        """
+        return await self._ops.http.parse(
+            EvaluationResult,
+            "POST",
+            f"{self._ops.base}/evaluate",
+            body={} if value is None else {"value": value},
+            idempotent=True,
+        )
+
+    async def snapshot(self) -> SnapshotResponse:
+        """Memory snapshot of every environment (processes, memory and disk), one artifact each; they keep
+        running. `Env.artifact(id)` resumes an artifact, as often as wanted. Where the host cannot checkpoint
+        memory, each entry says so in `error`.
+
+        Example::
+
+            for job_id, info in (await session.snapshot()).results.items():
+                print(job_id, info.artifact_id)
+        """
+        return await self._ops.snapshot()
+
+    async def disk_snapshot(
+        self, *, override_service: str | None = None, override_version: str | None = None
+    ) -> DiskSnapshotResponse:
+        """Disk snapshot of every environment (databases made consistent first), one artifact each, booted fresh
+        by `Env.artifact(id)`. With `override_version` it is also published as that version of the simulator,
+        which `Env.simulator(name, tag=version)` starts.
+
+        Example::
+
+            await session.disk_snapshot(override_service="redmine", override_version="with-triage")
+        """
+        return await self._ops.disk_snapshot(override_service, override_version)
+
+    async def heartbeat(self) -> OutcomeResponse:
+        """Tells the server the session is still in use; the SDK does this on its own (see `start_heartbeat`)."""
+        return await self._ops.outcome("heartbeat")
+
+    async def start_heartbeat(self) -> None:
+        """Sends heartbeats in the background, every `heartbeat_interval` of the client (30 s by default), from a
+        thread of their own, so they go on while the event loop is busy. They never raise, and stop once the
+        server says the session is gone. `create` and `load` start them.
+
+        Example::
+
+            await session.stop_heartbeat()  # ... hand the session to another process, or take it back:
+            await session.start_heartbeat()
+        """
+        if self._closed is None:
+            self.client._heartbeats.start(self.session_id)
+
+    async def stop_heartbeat(self) -> None:
+        """Stops the background heartbeats; the server closes the environments after their heartbeat timeout."""
+        self.client._heartbeats.stop(self.session_id)
+
+    @property
+    def heartbeat_running(self) -> bool:
+        """Whether background heartbeats are running."""
+        return self.client._heartbeats.running(self.session_id)
+
+    async def details(self) -> SessionDetails:
+        """The server's record of the session and its environments.
+
+        Example::
+
+            details = await session.details()
+            print(details.status, details.envs[0].last_heartbeat_at)
+        """
+        return await self._ops.http.parse(SessionDetails, "GET", self._ops.base, idempotent=True)
+
+    def dump(self) -> SerializedSession:
+        """The session as a `SerializedSession` for `AsyncSession.load` (or `Session.load`, or the TypeScript
+        SDK's `Session.load`), in this process or another. The API key is not in it.
+
+        Example::
+
+            text = session.dump().model_dump_json()
+        """
+        return SerializedSession(
+            version=1,
+            session_id=self.session_id,
+            task_public_id=self.task_public_id,
+            base_url=self.client.base_url,
+            envs=[
+                SerializedEnv(job_id=e.job_id, alias=e.alias, simulator=e.simulator, artifact_id=e.artifact_id)
+                for e in self.envs
+            ],
+            heartbeat=self.heartbeat_running,
+        )
+
+    @classmethod
+    async def load(
+        cls,
+        serialized: SerializedSession | dict[str, Any] | str,
+        *,
+        client: AsyncTerrarium | None = None,
+        heartbeat: bool | None = None,
+    ) -> AsyncSession:
+        """Drives a dumped session again, through `client` or a new client for the dumped server URL (its API key
+        from `TERRARIUM_API_KEY`); resumes heartbeats if they were running when dumped (or as `heartbeat` says).
+        It asks the server first, so that a dead session fails here rather than at its first use: a malformed
+        dump, or one whose jobs are not the session's, raises `InvalidSessionError`; a closed session
+        `ConflictError` (with the time and reason); one the server does not know `NotFoundError`.
+
+        Example::
+
+            data = SerializedSession.model_validate_json(text)
+            session = await AsyncSession.load(data)
+        """
+        from ._client import AsyncTerrarium
+
+        data = SerializedSession.parse(serialized)
+        client = client or AsyncTerrarium(base_url=data.base_url)
+        try:
+            info = await client.sessions.retrieve(data.session_id)
+        except NotFoundError as error:
+            raise NotFoundError(
+                error.status,
+                error.code,
+                f'cannot load session "{data.session_id}": the server at {client.base_url} answered: {error}',
+                error.request_id,
+                error.details,
+            ) from error
+        if info.status == "closed":
+            raise _closed_error(info)
+        for i, env in enumerate(data.envs):
+            if not any(job.job_id == env.job_id and job.alias == env.alias for job in info.envs):
+                raise InvalidSessionError(
+                    f"envs[{i}].job_id",
+                    f'session "{data.session_id}" has no job "{env.job_id}" with alias "{env.alias}"',
+                )
+        session = cls(client, data.session_id, data.task_public_id, data.envs)
+        if data.heartbeat if heartbeat is None else heartbeat:
+            await session.start_heartbeat()
+        return session
+
+    async def close(self) -> OutcomeResponse:
+        """Closes the session: heartbeats stop, its environments and network are removed. Closing again sends
+        nothing and answers as the first close did; a session closed elsewhere answers no results. When the
+        close itself fails (server unreachable), calling it again tries again.
+
+        Example::
+
+            for job_id, outcome in (await session.close()).results.items():
+                print(job_id, outcome.success)
+        """
+        await self.stop_heartbeat()
+        if self._closed is None:
+            # Shielded: a cancelled caller must not leave the session half closed and believed open.
+            self._closed = await asyncio.shield(self._ops.close())
+        return self._closed
+
+    async def __aenter__(self) -> AsyncSession:
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.close()
+
+
+def _closed_error(info: SessionDetails) -> ConflictError:
+    """Why a closed session cannot be loaded: when it closed, and the reasons its environments closed for."""
+    reasons = list(dict.fromkeys(e.close_reason for e in info.envs if e.close_reason))
+    when = f" at {info.closed_at}" if info.closed_at else ""
+    why = f" ({', '.join(reasons)})" if reasons else ""
+    return ConflictError(
+        409,
+        "conflict",
+        f'session "{info.session_id}" was closed{when}{why}, so it cannot be loaded; make a new session',
+        None,
+        {"session_id": info.session_id, "closed_at": info.closed_at, "close_reasons": reasons},
+    )

@@ -1,0 +1,525 @@
+"""`Terrarium`, `Session`, `Environment`: the synchronous twins of the async classes.
+
+Each sync client runs the async implementation on an event loop of its own, in a daemon thread (a "portal"),
+and every method waits for its coroutine there. One implementation serves both, and a sync client works
+anywhere: in plain scripts, in threads, and inside a running event loop (a notebook), where `asyncio.run` per
+call would fail. Ctrl-C while waiting cancels the call on the loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Coroutine, Sequence
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, Literal, TypeVar, overload
+
+from ._client import (
+    DEFAULT_HEARTBEAT_INTERVAL,
+    DEFAULT_MAX_RETRIES,
+    DEFAULT_TIMEOUT,
+    AsyncTerrarium,
+)
+from ._operations import DEFAULT_WAIT_TIMEOUT
+from ._session import AsyncEnvironment, AsyncSession
+from ._wire import (
+    Artifact,
+    ArtifactDetails,
+    ArtifactEnvSpec,
+    CalibrationReport,
+    DiskSnapshotResponse,
+    DiskSnapshotResult,
+    EnvState,
+    EvaluationResult,
+    ExecuteResponse,
+    ExecuteResult,
+    Health,
+    JobDetails,
+    OutcomeResponse,
+    SessionDetails,
+    SimulatorEnvSpec,
+    SimulatorInfo,
+    SnapshotResponse,
+    SnapshotResult,
+    StateResponse,
+    Task,
+    TaskList,
+    WaitForReadyResponse,
+)
+from .errors import TerrariumError
+from .serialized import SerializedSession
+from .types import BinaryExecuteResponse, BinaryExecuteResult
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser
+
+    from ._login import LoginResult
+
+T = TypeVar("T")
+
+
+class _Portal:
+    """An event loop on a daemon thread, running the coroutines of one sync client."""
+
+    def __init__(self) -> None:
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._loop.run_forever, name="terrarium-sync", daemon=True)
+        self._thread.start()
+
+    def call(self, coroutine: Coroutine[Any, Any, T]) -> T:
+        if threading.current_thread() is self._thread:
+            coroutine.close()
+            raise TerrariumError("a sync Terrarium call from inside its own event loop would wait forever")
+        if self._loop.is_closed():
+            coroutine.close()
+            raise TerrariumError("this Terrarium client is closed; make a new one")
+        future = asyncio.run_coroutine_threadsafe(coroutine, self._loop)
+        try:
+            return future.result()
+        except BaseException:
+            # Ctrl-C (or any interruption) while waiting: cancel the call rather than leave it running.
+            future.cancel()
+            raise
+
+    def close(self) -> None:
+        if self._loop.is_closed():
+            return
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join()
+        self._loop.close()
+
+
+class Terrarium:
+    """Synchronous client of a Terrarium server; the same arguments and methods as `AsyncTerrarium`, without
+    `await`.
+
+    Example::
+
+        with Terrarium() as client:
+            session = client.sessions.create(envs=[Env.simulator("fossil", alias="forge")])
+            print(session.execute("whoami").results)
+            session.close()
+    """
+
+    def __init__(
+        self,
+        *,
+        base_url: str | None = None,
+        api_key: str | None = None,
+        timeout: float = DEFAULT_TIMEOUT,
+        max_retries: int = DEFAULT_MAX_RETRIES,
+        heartbeat_interval: float = DEFAULT_HEARTBEAT_INTERVAL,
+    ) -> None:
+        self._portal = _Portal()
+
+        async def make() -> AsyncTerrarium:
+            # Made on the portal's loop, which its connections then belong to.
+            return AsyncTerrarium(
+                base_url=base_url,
+                api_key=api_key,
+                timeout=timeout,
+                max_retries=max_retries,
+                heartbeat_interval=heartbeat_interval,
+            )
+
+        try:
+            self._async = self._portal.call(make())
+        except BaseException:
+            self._portal.close()
+            raise
+        self.sessions = Sessions(self)
+        """Create, list, retrieve and close sessions."""
+        self.simulators = Simulators(self)
+        """The simulators environments can be made from."""
+        self.tasks = Tasks(self)
+        """The tasks sessions can be made from and evaluated against."""
+        self.artifacts = Artifacts(self)
+        """Snapshots of environments."""
+
+    @property
+    def base_url(self) -> str:
+        """The server's URL, without a trailing slash."""
+        return self._async.base_url
+
+    @property
+    def timeout(self) -> float:
+        return self._async.timeout
+
+    @property
+    def heartbeat_interval(self) -> float:
+        return self._async.heartbeat_interval
+
+    def __repr__(self) -> str:
+        return f"Terrarium(base_url={self.base_url!r})"
+
+    def _call(self, coroutine: Coroutine[Any, Any, T]) -> T:
+        return self._portal.call(coroutine)
+
+    def health(self) -> Health:
+        """The server's health, version and capabilities."""
+        return self._call(self._async.health())
+
+    def close(self) -> None:
+        """Stops the heartbeats of this client's sessions, closes its connections and its event loop thread.
+        The sessions stay open: close them with `session.close()`."""
+        if not self._portal._loop.is_closed():
+            self._call(self._async.close())
+            self._portal.close()
+
+    def __enter__(self) -> Terrarium:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+
+class Sessions:
+    """`client.sessions`: create, list, retrieve and close sessions (see `AsyncSessions`)."""
+
+    def __init__(self, client: Terrarium) -> None:
+        self._client = client
+        self._async = client._async.sessions
+
+    def create(
+        self,
+        *,
+        envs: Sequence[SimulatorEnvSpec | ArtifactEnvSpec] | None = None,
+        task: str | None = None,
+        timeout: float = DEFAULT_WAIT_TIMEOUT,
+        heartbeat_timeout: int | None = None,
+        wait_for_ready: bool = True,
+        heartbeat: bool = True,
+    ) -> Session:
+        """Creates a session and waits until its environments are ready (see `AsyncSessions.create`).
+
+        Example::
+
+            session = client.sessions.create(envs=[Env.simulator("fossil", alias="forge")])
+        """
+        made = self._client._call(
+            self._async.create(
+                envs=envs,
+                task=task,
+                timeout=timeout,
+                heartbeat_timeout=heartbeat_timeout,
+                wait_for_ready=wait_for_ready,
+                heartbeat=heartbeat,
+            )
+        )
+        return Session(self._client, made)
+
+    def list(self, *, status: Literal["active", "closed", "all"] = "active") -> list[SessionDetails]:
+        """Sessions on the server (`status` default `active`)."""
+        return self._client._call(self._async.list(status=status))
+
+    def retrieve(self, session_id: str) -> SessionDetails:
+        """One session's record; `NotFoundError` for an unknown id."""
+        return self._client._call(self._async.retrieve(session_id))
+
+    def state(self, session_id: str, *, merge_mutations: bool = True, noise: bool = True) -> StateResponse:
+        """What changed in a session's environments, by session id."""
+        return self._client._call(self._async.state(session_id, merge_mutations=merge_mutations, noise=noise))
+
+    def public_urls(self, session_id: str, *, port: int | None = None) -> dict[str, str]:
+        """Browser-reachable URLs of a session's environments by session id, per alias."""
+        return self._client._call(self._async.public_urls(session_id, port=port))
+
+    def snapshot(self, session_id: str) -> SnapshotResponse:
+        """Memory snapshot of a session's environments by session id."""
+        return self._client._call(self._async.snapshot(session_id))
+
+    def disk_snapshot(
+        self, session_id: str, *, override_service: str | None = None, override_version: str | None = None
+    ) -> DiskSnapshotResponse:
+        """Disk snapshot of a session's environments by session id."""
+        return self._client._call(
+            self._async.disk_snapshot(session_id, override_service=override_service, override_version=override_version)
+        )
+
+    def close(self, session_id: str) -> OutcomeResponse:
+        """Closes a session by id; `ConflictError` when it is closed already."""
+        return self._client._call(self._async.close(session_id))
+
+
+class Simulators:
+    """`client.simulators`: what environments can be made from."""
+
+    def __init__(self, client: Terrarium) -> None:
+        self._client = client
+
+    def list(self) -> list[SimulatorInfo]:
+        """Every simulator of the server, and whether its image is built."""
+        return self._client._call(self._client._async.simulators.list())
+
+    def calibrate(self, name: str, *, idle_seconds: float = 5) -> CalibrationReport:
+        """Finds a simulator's noise (see `AsyncSimulators.calibrate`)."""
+        return self._client._call(self._client._async.simulators.calibrate(name, idle_seconds=idle_seconds))
+
+
+class Tasks:
+    """`client.tasks`: the server's task catalog."""
+
+    def __init__(self, client: Terrarium) -> None:
+        self._client = client
+
+    def list(self) -> TaskList:
+        """Every task, and every task file that does not validate with its problems."""
+        return self._client._call(self._client._async.tasks.list())
+
+    def retrieve(self, task_id: str) -> Task:
+        """One task: its prompt, environments and criteria."""
+        return self._client._call(self._client._async.tasks.retrieve(task_id))
+
+
+class Artifacts:
+    """`client.artifacts`: snapshots of environments."""
+
+    def __init__(self, client: Terrarium) -> None:
+        self._client = client
+
+    def list(self, *, role: Literal["snapshot", "ready", "all"] | None = None) -> list[Artifact]:
+        """The server's artifacts, newest first (see `AsyncArtifacts.list`)."""
+        return self._client._call(self._client._async.artifacts.list(role=role))
+
+    def retrieve(self, artifact_id: str) -> ArtifactDetails:
+        """One artifact with its lineage and children; `NotFoundError` if unknown."""
+        return self._client._call(self._client._async.artifacts.retrieve(artifact_id))
+
+    def remove(self, artifact_id: str, *, force: bool = False) -> None:
+        """Removes an artifact (see `AsyncArtifacts.remove`)."""
+        self._client._call(self._client._async.artifacts.remove(artifact_id, force=force))
+
+
+class Environment:
+    """One running environment (job) of a session (see `AsyncEnvironment`).
+
+    Example::
+
+        forge = session.get_env("forge")
+        print(forge.execute("ls /data").stdout)
+    """
+
+    def __init__(self, client: Terrarium, env: AsyncEnvironment) -> None:
+        self._client = client
+        self._async = env
+        self.job_id = env.job_id
+        """The server's id of this environment; session answers are keyed by it."""
+        self.alias = env.alias
+        """Its name in the session, and its host name on the session's network."""
+        self.simulator = env.simulator
+        self.artifact_id = env.artifact_id
+
+    def __repr__(self) -> str:
+        return f"Environment(alias={self.alias!r}, job_id={self.job_id!r})"
+
+    @overload
+    def execute(
+        self, command: str, *, timeout: float | None = None, encoding: Literal["utf8"] = "utf8"
+    ) -> ExecuteResult: ...
+    @overload
+    def execute(
+        self, command: str, *, timeout: float | None = None, encoding: Literal["base64"]
+    ) -> BinaryExecuteResult: ...
+    def execute(
+        self, command: str, *, timeout: float | None = None, encoding: Literal["utf8", "base64"] = "utf8"
+    ) -> ExecuteResult | BinaryExecuteResult:
+        """Runs a shell command in this environment (see `AsyncEnvironment.execute`)."""
+        if encoding == "base64":
+            return self._client._call(self._async.execute(command, timeout=timeout, encoding="base64"))
+        return self._client._call(self._async.execute(command, timeout=timeout))
+
+    def get_state(self, *, merge_mutations: bool = True, noise: bool = True) -> EnvState:
+        """Database rows and files this environment changed since its start or last reset."""
+        return self._client._call(self._async.get_state(merge_mutations=merge_mutations, noise=noise))
+
+    def get_public_url(self, *, port: int | None = None) -> str:
+        """This environment's browser-reachable URL."""
+        return self._client._call(self._async.get_public_url(port=port))
+
+    def reset(self) -> OutcomeResponse:
+        """Brings this environment back to its starting state."""
+        return self._client._call(self._async.reset())
+
+    def snapshot(self) -> SnapshotResult:
+        """Memory snapshot of this environment."""
+        return self._client._call(self._async.snapshot())
+
+    def disk_snapshot(
+        self, *, override_service: str | None = None, override_version: str | None = None
+    ) -> DiskSnapshotResult:
+        """Disk snapshot of this environment."""
+        return self._client._call(
+            self._async.disk_snapshot(override_service=override_service, override_version=override_version)
+        )
+
+    def wait_for_ready(self, *, timeout: float | None = None) -> WaitForReadyResponse:
+        """Waits until the environment's app answers its readiness check."""
+        return self._client._call(self._async.wait_for_ready(timeout=timeout))
+
+    def heartbeat(self) -> OutcomeResponse:
+        """Tells the server this environment is still in use."""
+        return self._client._call(self._async.heartbeat())
+
+    def close(self) -> OutcomeResponse:
+        """Closes just this environment."""
+        return self._client._call(self._async.close())
+
+    def details(self) -> JobDetails:
+        """The server's record of this job."""
+        return self._client._call(self._async.details())
+
+
+class Session:
+    """A group of running environments (see `AsyncSession`); `with session:` closes it at the end.
+
+    Example::
+
+        with client.sessions.create(envs=[Env.simulator("fossil", alias="forge")]) as session:
+            session.reset()
+    """
+
+    def __init__(self, client: Terrarium, session: AsyncSession) -> None:
+        self.client = client
+        """The client this session talks through."""
+        self._async = session
+        self.session_id = session.session_id
+        self.task_public_id = session.task_public_id
+        self.envs = [Environment(client, env) for env in session.envs]
+        """Its environments, in the order they were asked for."""
+
+    def __repr__(self) -> str:
+        return f"Session(session_id={self.session_id!r}, envs={[e.alias for e in self.envs]!r})"
+
+    def get_env(self, alias: str) -> Environment | None:
+        """The environment with this alias, or None."""
+        return next((env for env in self.envs if env.alias == alias), None)
+
+    def wait_for_ready(self, *, timeout: float | None = None) -> WaitForReadyResponse:
+        """Waits until every environment's app answers its readiness check."""
+        return self.client._call(self._async.wait_for_ready(timeout=timeout))
+
+    def reset(self) -> OutcomeResponse:
+        """Brings every environment back to its starting state."""
+        return self.client._call(self._async.reset())
+
+    @overload
+    def execute(
+        self, command: str, *, timeout: float | None = None, encoding: Literal["utf8"] = "utf8"
+    ) -> ExecuteResponse: ...
+    @overload
+    def execute(
+        self, command: str, *, timeout: float | None = None, encoding: Literal["base64"]
+    ) -> BinaryExecuteResponse: ...
+    def execute(
+        self, command: str, *, timeout: float | None = None, encoding: Literal["utf8", "base64"] = "utf8"
+    ) -> ExecuteResponse | BinaryExecuteResponse:
+        """Runs a shell command in every environment; results keyed by job id."""
+        if encoding == "base64":
+            return self.client._call(self._async.execute(command, timeout=timeout, encoding="base64"))
+        return self.client._call(self._async.execute(command, timeout=timeout))
+
+    def get_state(self, *, merge_mutations: bool = True, noise: bool = True) -> StateResponse:
+        """Database rows and files every environment changed since its start or last reset."""
+        return self.client._call(self._async.get_state(merge_mutations=merge_mutations, noise=noise))
+
+    def get_public_url(self, *, port: int | None = None) -> dict[str, str]:
+        """Browser-reachable URLs of the environments, by alias."""
+        return self.client._call(self._async.get_public_url(port=port))
+
+    def login(
+        self,
+        browser: Browser,
+        *,
+        step_timeout: float = 20.0,
+        screenshot_dir: str | None = None,
+        aliases: list[str] | None = None,
+    ) -> LoginResult:
+        """Logs in to every environment whose simulator declares a login, in one new context of `browser` (a
+        Playwright sync `Browser`, driven from this thread). See `AsyncSession.login`."""
+        from ._login import log_in_sync
+
+        plans = self.client._call(self._async._ops.login_plans())
+        return log_in_sync(browser, plans, step_timeout=step_timeout, screenshot_dir=screenshot_dir, aliases=aliases)
+
+    def evaluate(self, *, value: str | None = None) -> EvaluationResult:
+        """Scores the session's current state against its task's criteria."""
+        return self.client._call(self._async.evaluate(value=value))
+
+    def snapshot(self) -> SnapshotResponse:
+        """Memory snapshot of every environment, one artifact each."""
+        return self.client._call(self._async.snapshot())
+
+    def disk_snapshot(
+        self, *, override_service: str | None = None, override_version: str | None = None
+    ) -> DiskSnapshotResponse:
+        """Disk snapshot of every environment, one artifact each."""
+        return self.client._call(
+            self._async.disk_snapshot(override_service=override_service, override_version=override_version)
+        )
+
+    def heartbeat(self) -> OutcomeResponse:
+        """Tells the server the session is still in use."""
+        return self.client._call(self._async.heartbeat())
+
+    def start_heartbeat(self) -> None:
+        """Sends heartbeats in the background (a thread), every `heartbeat_interval` of the client."""
+        self.client._call(self._async.start_heartbeat())
+
+    def stop_heartbeat(self) -> None:
+        """Stops the background heartbeats."""
+        self.client._call(self._async.stop_heartbeat())
+
+    @property
+    def heartbeat_running(self) -> bool:
+        """Whether background heartbeats are running."""
+        return self._async.heartbeat_running
+
+    def details(self) -> SessionDetails:
+        """The server's record of the session and its environments."""
+        return self.client._call(self._async.details())
+
+    def dump(self) -> SerializedSession:
+        """The session as a `SerializedSession`, for `Session.load` or `AsyncSession.load`."""
+        return self._async.dump()
+
+    @classmethod
+    def load(
+        cls,
+        serialized: SerializedSession | dict[str, Any] | str,
+        *,
+        client: Terrarium | None = None,
+        heartbeat: bool | None = None,
+    ) -> Session:
+        """Drives a dumped session again (see `AsyncSession.load`), through `client` or a new `Terrarium` for
+        the dumped server URL.
+
+        Example::
+
+            session = Session.load(SerializedSession.model_validate_json(text))
+        """
+        data = SerializedSession.parse(serialized)
+        owner = client or Terrarium(base_url=data.base_url)
+        try:
+            loaded = owner._call(AsyncSession.load(data, client=owner._async, heartbeat=heartbeat))
+        except BaseException:
+            if client is None:
+                owner.close()
+            raise
+        return cls(owner, loaded)
+
+    def close(self) -> OutcomeResponse:
+        """Closes the session: heartbeats stop, its environments and network are removed."""
+        return self.client._call(self._async.close())
+
+    def __enter__(self) -> Session:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+
+__all__ = ["Artifacts", "Environment", "Session", "Sessions", "Simulators", "Tasks", "Terrarium"]

@@ -1,0 +1,110 @@
+"""A session of two fossil environments, walked through every operation of the async client."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from terrarium import AsyncTerrarium, Env, ExecuteResult, StateResponse
+
+from support import TICKET
+
+pytestmark = pytest.mark.anyio
+
+
+def ticket_rows(state: StateResponse, job_id: str) -> list[tuple[str, str | None]]:
+    """(operation, title) of each ticket row the job's state shows."""
+    entry = state.results[job_id]
+    assert entry.state is not None, entry.error
+    return [
+        (change.op, str((change.after or {}).get("title")))
+        for db in entry.state.dbs
+        for change in db.changes
+        if change.table == "ticket"
+    ]
+
+
+async def test_two_fossil_environments_through_every_operation(client: AsyncTerrarium) -> None:
+    async with await client.sessions.create(
+        envs=[Env.simulator("fossil", alias="forge"), Env.simulator("fossil", alias="mirror")]
+    ) as session:
+        assert [e.alias for e in session.envs] == ["forge", "mirror"]
+        assert session.heartbeat_running
+        forge, mirror = session.get_env("forge"), session.get_env("mirror")
+        assert forge is not None and mirror is not None
+        assert session.get_env("nope") is None
+        assert forge.simulator == "fossil" and forge.artifact_id is None
+
+        # Execute on all: results keyed by job id, as in Plato's SDK.
+        every = await session.execute("hostname; fossil version", timeout=30)
+        assert set(every.results) == {forge.job_id, mirror.job_id}
+        for job_id, alias in ((forge.job_id, "forge"), (mirror.job_id, "mirror")):
+            result = every.results[job_id]
+            assert isinstance(result, ExecuteResult)
+            assert result.exit_code == 0, result.stderr
+            assert result.stdout.startswith(f"{alias}\n")
+            assert "This is fossil version" in result.stdout
+            assert not result.timed_out and not result.truncated
+
+        # Execute on one, which reaches the other by alias on the session network.
+        one = await forge.execute("getent hosts mirror && echo reached; exit 3")
+        assert one.exit_code == 3
+        assert "reached" in one.stdout
+        binary = await forge.execute("printf '\\377\\000ok'", encoding="base64")
+        assert binary.stdout == b"\xff\x00ok"
+        timed_out = await forge.execute("sleep 30", timeout=1)
+        assert timed_out.timed_out and timed_out.exit_code is None
+
+        # State: the ticket's rows in forge, nothing in mirror.
+        added = await forge.execute(TICKET)
+        assert added.exit_code == 0, added.stderr
+        state = await session.get_state()
+        assert state.mode == "net"
+        assert ("insert", "Crash on empty input") in ticket_rows(state, forge.job_id)
+        assert ticket_rows(state, mirror.job_id) == []
+        forge_state = await forge.get_state(merge_mutations=False)
+        assert any(c.table == "ticket" for db in forge_state.dbs for c in db.changes)
+
+        # Public URLs: the proxy reaches each environment's app.
+        urls = await session.get_public_url()
+        assert set(urls) == {"forge", "mirror"}
+        assert urls["forge"] == await forge.get_public_url()
+        async with httpx.AsyncClient(timeout=30, follow_redirects=True) as browser:
+            for url in urls.values():
+                assert (await browser.get(url)).status_code == 200
+        assert "--8080." in (await session.get_public_url(port=8080))["forge"]
+
+        # Reset: same jobs and aliases, the ticket gone.
+        reset = await session.reset()
+        assert {job: r.success for job, r in reset.results.items()} == {forge.job_id: True, mirror.job_id: True}
+        assert ticket_rows(await session.get_state(), forge.job_id) == []
+        ready = await session.wait_for_ready(timeout=60)
+        assert ready.ready and all(r.ready for r in ready.results.values())
+
+        # The server's records.
+        details = await session.details()
+        assert details.status == "active"
+        assert [(e.alias, e.status) for e in details.envs] == [("forge", "running"), ("mirror", "running")]
+        assert (await forge.details()).job_id == forge.job_id
+        assert session.session_id in [s.session_id for s in await client.sessions.list()]
+        assert (await client.sessions.retrieve(session.session_id)).envs[1].alias == "mirror"
+        assert (await session.heartbeat()).results[forge.job_id].success
+
+    # `async with` closed it; closing again answers as the first close did.
+    assert not session.heartbeat_running
+    assert (await client.sessions.retrieve(session.session_id)).status == "closed"
+    assert set((await session.close()).results) == {forge.job_id, mirror.job_id}
+    assert session.session_id not in [s.session_id for s in await client.sessions.list()]
+    assert session.session_id in [s.session_id for s in await client.sessions.list(status="closed")]
+
+
+async def test_catalogs(client: AsyncTerrarium) -> None:
+    health = await client.health()
+    assert health.status == "ok"
+    fossil = next(s for s in await client.simulators.list() if s.name == "fossil")
+    assert fossil.built and "latest" in fossil.tags
+    assert isinstance(fossil.app_port, int)
+    catalog = await client.tasks.list()
+    assert any(t.id.startswith("fossil/") for t in catalog.tasks)
+    task = await client.tasks.retrieve(catalog.tasks[0].id)
+    assert task.id == catalog.tasks[0].id and task.prompt
