@@ -46,9 +46,13 @@ describe("activity and heartbeats", () => {
     });
     expect(made.status).toBe(200);
     const id = made.body.session_id as string;
-    // Calls every 0.5 s for three times the timeout: executes, state and details all count.
+    // Calls every 0.5 s for three times the timeout: executes, state reads and URL lookups all count.
     for (let i = 0; i < 12; i++) {
-      const path = [`/api/v2/sessions/${id}/execute`, `/api/v2/sessions/${id}/state`, `/api/v2/sessions/${id}`][i % 3]!;
+      const path = [
+        `/api/v2/sessions/${id}/execute`,
+        `/api/v2/sessions/${id}/state`,
+        `/api/v2/sessions/${id}/public_url`,
+      ][i % 3]!;
       const answer = await call(
         t,
         path.endsWith("execute") ? "POST" : "GET",
@@ -59,11 +63,11 @@ describe("activity and heartbeats", () => {
       await sleep(500);
     }
     expect((await call(t, "GET", `/api/v2/sessions/${id}`)).body.status).toBe("active");
-    // Left alone, it is reaped.
+    // Left alone, it is reaped, although its details are read meanwhile: watching is not using.
     let status = "active";
     for (let i = 0; i < 60 && status === "active"; i++) {
       await sleep(500);
-      status = (await t.client.sessions.list({ status: "all" })).find((s) => s.sessionId === id)!.status;
+      status = (await call(t, "GET", `/api/v2/sessions/${id}`)).body.status!;
     }
     expect(status).toBe("closed");
   });

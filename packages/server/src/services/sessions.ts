@@ -157,47 +157,50 @@ export class SessionService {
     // Recorded before anything else exists in Podman (pooled environments are labelled as such until a
     // job records them), so a crash from here on is cleaned up at restart.
     this.o.store.insertSession(session, jobs);
-    return this.locks.run(session.id, async () => {
-      if (!alone) {
-        try {
-          await this.o.runtime.createNetwork(session.network, this.labels(session.id));
-        } catch (error) {
-          for (const entry of pooled.values()) void this.o.pool?.discard(entry);
-          await this.closeJobs(session.id, jobs, "failed");
-          throw new DomainError("unavailable", `could not create the session's network: ${errorMessage(error)}`);
+    // Booting is activity: a short heartbeat timeout must not reap environments still being made.
+    return this.locks.run(session.id, () =>
+      this.busyWith(jobs, async () => {
+        if (!alone) {
+          try {
+            await this.o.runtime.createNetwork(session.network, this.labels(session.id));
+          } catch (error) {
+            for (const entry of pooled.values()) void this.o.pool?.discard(entry);
+            await this.closeJobs(session.id, jobs, "failed");
+            throw new DomainError("unavailable", `could not create the session's network: ${errorMessage(error)}`);
+          }
         }
-      }
-      await Promise.all(
-        jobs.map((job) => {
-          const entry = pooled.get(job.id);
-          return entry ? this.startFromPool(job, entry, entry === alone) : this.startJob(job);
-        }),
-      );
-      // With a timeout, success means ready: an environment still booting when it ran out says so.
-      const waited = request.timeout !== undefined && request.timeout > 0;
-      const readiness = waited ? (await this.waitJobs(this.openJobs(session.id), request.timeout!)).results : {};
-      return {
-        session_id: session.id,
-        task_public_id: taskId,
-        envs: this.o.store.jobsOfSession(session.id).map((job) => {
-          const ready = this.ready.has(job.id);
-          const error =
-            job.error ??
-            (waited && !ready
-              ? `not ready within the ${request.timeout} s timeout: ${readiness[job.id]?.error ?? "still starting"}; wait_for_ready waits longer`
-              : undefined);
-          return {
-            job_id: job.id,
-            alias: job.alias,
-            simulator: job.simulator,
-            artifact_id: job.artifactId,
-            success: job.status !== "failed" && (!waited || ready),
-            ready,
-            ...(error ? { error } : {}),
-          };
-        }),
-      };
-    });
+        await Promise.all(
+          jobs.map((job) => {
+            const entry = pooled.get(job.id);
+            return entry ? this.startFromPool(job, entry, entry === alone) : this.startJob(job);
+          }),
+        );
+        // With a timeout, success means ready: an environment still booting when it ran out says so.
+        const waited = request.timeout !== undefined && request.timeout > 0;
+        const readiness = waited ? (await this.waitJobs(this.openJobs(session.id), request.timeout!)).results : {};
+        return {
+          session_id: session.id,
+          task_public_id: taskId,
+          envs: this.o.store.jobsOfSession(session.id).map((job) => {
+            const ready = this.ready.has(job.id);
+            const error =
+              job.error ??
+              (waited && !ready
+                ? `not ready within the ${request.timeout} s timeout: ${readiness[job.id]?.error ?? "still starting"}; wait_for_ready waits longer`
+                : undefined);
+            return {
+              job_id: job.id,
+              alias: job.alias,
+              simulator: job.simulator,
+              artifact_id: job.artifactId,
+              success: job.status !== "failed" && (!waited || ready),
+              ready,
+              ...(error ? { error } : {}),
+            };
+          }),
+        };
+      }),
+    );
   }
 
   /** Validates a request completely before anything is created, so bad input leaves nothing behind. */
@@ -527,8 +530,13 @@ export class SessionService {
     return { sessionId: scope.sessionId, jobs };
   }
 
+  /** Under the session's lock: a wait asked during a reset (or a make) waits for it, then for readiness. */
   async waitForReady(scope: Scope, timeoutSeconds: number): Promise<WaitForReadyResponse> {
-    return this.waitJobs(this.jobsIn(scope).jobs, timeoutSeconds);
+    const { sessionId } = this.jobsIn(scope);
+    return this.locks.run(sessionId, () => {
+      const { jobs } = this.jobsIn(scope);
+      return this.busyWith(jobs, () => this.waitJobs(jobs, timeoutSeconds));
+    });
   }
 
   private async waitJobs(jobs: JobRecord[], timeoutSeconds: number): Promise<WaitForReadyResponse> {
@@ -545,7 +553,10 @@ export class SessionService {
           job.containerId,
           this.simulatorOf(job).manifest.readiness,
           deadline,
-        );
+        ).catch((error: unknown) => ({
+          ready: false as const,
+          error: `cannot check readiness: ${errorMessage(error)}`,
+        }));
         if (outcome.ready) {
           this.ready.add(job.id);
           this.noteReady(job);
@@ -559,7 +570,10 @@ export class SessionService {
 
   async reset(scope: Scope): Promise<{ results: Record<string, JobOutcome> }> {
     const { sessionId } = this.jobsIn(scope);
-    return this.locks.run(sessionId, async () => ({ results: await this.resetJobs(this.jobsIn(scope).jobs) }));
+    return this.locks.run(sessionId, async () => {
+      const { jobs } = this.jobsIn(scope);
+      return { results: await this.busyWith(jobs, () => this.resetJobs(jobs)) };
+    });
   }
 
   /** Replaces each environment by a fresh one from its starting image: same job id, alias and network. */
@@ -676,7 +690,8 @@ export class SessionService {
 
   /** Database rows and files changed in every environment since its start or last reset. */
   async state(scope: Scope, request: StateRequest): Promise<StateResponse> {
-    return this.stateOf(this.jobsIn(scope).jobs, request);
+    const { jobs } = this.jobsIn(scope);
+    return this.busyWith(jobs, () => this.stateOf(jobs, request));
   }
 
   private async stateOf(jobs: JobRecord[], request: StateRequest): Promise<StateResponse> {
@@ -761,22 +776,25 @@ export class SessionService {
     const { sessionId } = this.jobsIn(scope);
     return this.locks.run(sessionId, async () => {
       const results: Record<string, R | SnapshotResult> = {};
-      await Promise.all(
-        this.jobsIn(scope).jobs.map(async (job) => {
-          if (job.status !== "running" || !job.containerId || !job.simulator) {
-            return void (results[job.id] = {
-              success: false,
-              memory: false,
-              error: job.error ?? `environment is ${job.status}`,
-            });
-          }
-          try {
-            const version = this.simulatorOf(job).manifest.version;
-            results[job.id] = await take({ job, containerId: job.containerId, version });
-          } catch (error) {
-            results[job.id] = { success: false, memory: false, error: errorMessage(error) };
-          }
-        }),
+      const { jobs } = this.jobsIn(scope);
+      await this.busyWith(jobs, () =>
+        Promise.all(
+          jobs.map(async (job) => {
+            if (job.status !== "running" || !job.containerId || !job.simulator) {
+              return void (results[job.id] = {
+                success: false,
+                memory: false,
+                error: job.error ?? `environment is ${job.status}`,
+              });
+            }
+            try {
+              const version = this.simulatorOf(job).manifest.version;
+              results[job.id] = await take({ job, containerId: job.containerId, version });
+            } catch (error) {
+              results[job.id] = { success: false, memory: false, error: errorMessage(error) };
+            }
+          }),
+        ),
       );
       return { results };
     });
@@ -837,8 +855,22 @@ export class SessionService {
   }
 
   /**
+   * Runs an operation on jobs as activity: the reaper spares them meanwhile, and its end counts as a
+   * heartbeat (a long reset or state read restarts the timeout, as a call does).
+   */
+  private async busyWith<T>(jobs: JobRecord[], work: () => Promise<T>): Promise<T> {
+    const marks = jobs.map((job) => [job, this.activity.begin(job.id)] as const);
+    try {
+      return await work();
+    } finally {
+      for (const [job, mark] of marks) this.activity.end(job.id, mark);
+      this.touch(jobs);
+    }
+  }
+
+  /**
    * Closes every open job whose heartbeats (and every other call on it) stopped for longer than its
-   * timeout, unless a command still runs in it. Checked again under the session's lock, so a call that
+   * timeout, unless an operation (a command, a boot, a reset...) still runs in it. Checked again under the session's lock, so a call that
    * came in meanwhile keeps the environment.
    */
   async reapExpired(): Promise<string[]> {
@@ -859,7 +891,8 @@ export class SessionService {
   }
 
   /**
-   * Any call on an open job counts as a heartbeat (plain-HTTP users need not send them). Written at
+   * Every operation on an open job counts as a heartbeat (plain-HTTP users need not send them); reading
+   * its details does not, so a dashboard or `sessions ls` watching a session does not keep it. Written at
    * most once a second per job, so a busy loop of calls costs no store writes.
    */
   private touch(jobs: JobRecord[]): void {
@@ -873,9 +906,7 @@ export class SessionService {
   }
 
   details(sessionId: string): SessionDetails {
-    const session = this.session(sessionId);
-    this.touch(this.openJobs(sessionId));
-    return this.describe(session);
+    return this.describe(this.session(sessionId));
   }
 
   list(status: "active" | "closed" | "all"): SessionDetails[] {
@@ -909,7 +940,6 @@ export class SessionService {
   jobDetails(jobId: string): JobDetails {
     const job = this.o.store.getJob(jobId);
     if (!job) throw notFound(`unknown job "${jobId}"`);
-    this.touch([job]);
     return describeJob(job);
   }
 
