@@ -3,7 +3,6 @@ import type {
   Health,
   MakeSessionRequest,
   MakeSessionResponse,
-  OutcomeResponse,
   SessionDetails,
   SessionList,
   SimulatorList,
@@ -25,8 +24,6 @@ import {
 } from "./operations.js";
 import { Session, type SessionRecord } from "./session.js";
 import {
-  mapResults,
-  toJobOutcome,
   toSessionInfo,
   toSimulatorInfo,
   toArtifactInfo,
@@ -286,7 +283,7 @@ export class Sessions {
    * const { results } = await client.sessions.state("s_0123456789ab");
    */
   state(sessionId: string, options: StateOptions = {}): Promise<SessionState> {
-    return new Operations(this.client.http, `api/v2/sessions/${encodeURIComponent(sessionId)}`).state(options);
+    return new Operations(this.client.http, { sessionId }).state(options);
   }
 
   /**
@@ -296,10 +293,7 @@ export class Sessions {
    * const urls = await client.sessions.publicUrls("s_0123456789ab", { port: 8080 });
    */
   async publicUrls(sessionId: string, options: PublicUrlOptions = {}): Promise<Record<string, string>> {
-    const results = await new Operations(
-      this.client.http,
-      `api/v2/sessions/${encodeURIComponent(sessionId)}`,
-    ).publicUrls(options);
+    const results = await new Operations(this.client.http, { sessionId }).publicUrls(options);
     return Object.fromEntries(Object.values(results).map((r) => [r.alias, r.url]));
   }
 
@@ -310,7 +304,7 @@ export class Sessions {
    * const { results } = await client.sessions.snapshot("s_0123456789ab");
    */
   snapshot(sessionId: string, options: { signal?: AbortSignal } = {}): Promise<Results<SnapshotResult>> {
-    return new Operations(this.client.http, `api/v2/sessions/${encodeURIComponent(sessionId)}`).snapshot(options);
+    return new Operations(this.client.http, { sessionId }).snapshot(options);
   }
 
   /**
@@ -320,23 +314,18 @@ export class Sessions {
    * await client.sessions.diskSnapshot("s_0123456789ab", { overrideVersion: "triaged" });
    */
   diskSnapshot(sessionId: string, options: DiskSnapshotOptions = {}): Promise<Results<SnapshotResult>> {
-    return new Operations(this.client.http, `api/v2/sessions/${encodeURIComponent(sessionId)}`).diskSnapshot(options);
+    return new Operations(this.client.http, { sessionId }).diskSnapshot(options);
   }
 
   /**
-   * Closes a session by id (e.g. one another process made). Unlike `session.close()`, closing a
-   * closed session throws `ConflictError`.
+   * Closes a session by id (e.g. one another process made). Safe to repeat: a closed session answers
+   * success again, each job's message saying since when it is closed.
    *
    * @example
    * const { results } = await client.sessions.close("s_0123456789ab");
    */
-  async close(sessionId: string, options: { signal?: AbortSignal } = {}): Promise<Results<JobOutcome>> {
-    const answer = await this.client.http.request<OutcomeResponse>(
-      "POST",
-      `api/v2/sessions/${encodeURIComponent(sessionId)}/close`,
-      { signal: options.signal },
-    );
-    return mapResults(answer, toJobOutcome);
+  close(sessionId: string, options: { signal?: AbortSignal } = {}): Promise<Results<JobOutcome>> {
+    return new Operations(this.client.http, { sessionId }).close(options);
   }
 }
 

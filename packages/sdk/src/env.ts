@@ -5,6 +5,8 @@ export interface SimulatorEnvOptions {
   alias?: string;
   /** Image tag of the simulator; default `latest`. */
   tag?: string;
+  /** Which variant of its seed data (`client.simulators.list()` shows each one's `datasets`); default `base`. */
+  dataset?: string;
   /** Seconds without heartbeats before the server closes the environment; 0 never. Default 300. */
   heartbeatTimeout?: number;
 }
@@ -26,16 +28,19 @@ export interface ArtifactEnvOptions {
  */
 export const Env = {
   /**
-   * An environment from a simulator's image (`tag` default `latest`).
+   * An environment from a simulator's image (`tag` default `latest`), of one of its datasets (default
+   * `base`).
    *
    * @example
    * Env.simulator("fossil", { alias: "forge" }) // { type: "simulator", simulator: "fossil", alias: "forge" }
+   * Env.simulator("fossil", { dataset: "blank" }) // an empty repository: no tickets, no wiki pages
    */
   simulator(name: string, options: SimulatorEnvOptions = {}): EnvSpec {
     return {
       type: "simulator",
       simulator: name,
       ...(options.tag !== undefined ? { tag: options.tag } : {}),
+      ...(options.dataset !== undefined ? { dataset: options.dataset } : {}),
       ...(options.alias !== undefined ? { alias: options.alias } : {}),
       ...(options.heartbeatTimeout !== undefined ? { heartbeat_timeout: options.heartbeatTimeout } : {}),
     };

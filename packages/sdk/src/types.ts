@@ -91,6 +91,10 @@ export interface SimulatorInfo {
   /** Tags published from disk snapshots, with the artifact each was made from. */
   published: { tag: string; artifactId: string }[];
   accounts: WireSimulatorInfo["accounts"];
+  /** The variants of its seed data, for `Env.simulator(name, { dataset })`; `base` is the default. */
+  datasets: { name: string; description: string; built: boolean; accounts: WireSimulatorInfo["accounts"] }[];
+  /** For a simulator published under a new name: what its newest version was snapshotted from. */
+  publishedFrom: { simulator: string; version: string; artifactId: string } | null;
 }
 
 export const toExecuteResult = (
@@ -164,6 +168,14 @@ export const toSimulatorInfo = (s: WireSimulatorInfo): SimulatorInfo => ({
   tags: s.tags,
   published: s.published.map((p) => ({ tag: p.tag, artifactId: p.artifact_id })),
   accounts: s.accounts,
+  datasets: s.datasets,
+  publishedFrom: s.published_from
+    ? {
+        simulator: s.published_from.simulator,
+        version: s.published_from.version,
+        artifactId: s.published_from.artifact_id,
+      }
+    : null,
 });
 
 /** How one environment's snapshot went: the artifact it made, or why not. */

@@ -73,6 +73,11 @@ describe("Terrarium client", () => {
         built: true,
         tags: ["2.24", "2.24-tickets", "latest"],
         published: [{ tag: "2.24-tickets", artifactId: "a_000000000001" }],
+        datasets: [
+          { name: "base", description: "the seeded project", built: true, accounts: [] },
+          { name: "blank", description: "an empty repository", built: false, accounts: [] },
+        ],
+        publishedFrom: null,
         accounts: [{ username: "admin", password: "admin", role: "admin" }],
       },
     ]);

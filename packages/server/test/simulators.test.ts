@@ -72,6 +72,23 @@ describe("simulator manifests", () => {
     expect(loadSimulators(dir).get("a")!.recipeHash).not.toBe(first);
   });
 
+  it("gives every simulator the base dataset, and refuses datasets without it or with a bad name", () => {
+    const dir = folder({ "a/simulator.yaml": manifest("a"), "a/Containerfile": "FROM x" });
+    expect(Object.keys(loadSimulators(dir).get("a")!.manifest.datasets)).toEqual(["base"]);
+    expect(Object.keys(loadSimulators(defaultSimulatorsDir()).get("fossil")!.manifest.datasets)).toEqual([
+      "base",
+      "blank",
+    ]);
+    const bad = folder({
+      "a/simulator.yaml": manifest("a", "datasets: { blank: { description: empty } }"),
+      "a/Containerfile": "FROM x",
+      "b/simulator.yaml": manifest("b", "datasets: { base: { description: seeded }, Blank: { description: x } }"),
+      "b/Containerfile": "FROM x",
+    });
+    expect(() => loadSimulators(bad)).toThrow(/a\/simulator\.yaml: datasets: datasets needs "base"/);
+    expect(() => loadSimulators(bad)).toThrow(/b\/simulator\.yaml: datasets\.Blank: a dataset name is/);
+  });
+
   it("parses byte sizes", () => {
     expect(parseByteSize("512m")).toBe(512 * 1024 ** 2);
     expect(parseByteSize("2G")).toBe(2 * 1024 ** 3);

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { DatasetName, SimulatorName } from "./simulators.js";
 
 export const ArtifactKind = z.enum(["memory", "disk"]);
 export type ArtifactKind = z.infer<typeof ArtifactKind>;
@@ -48,7 +49,9 @@ export const Artifact = z.object({
   published_as: z
     .string()
     .nullable()
-    .describe("`simulator:version` under which the disk snapshot was published; null when it was not"),
+    .describe(
+      "`simulator:tag` under which the disk snapshot was published (tag: `<version>` or `<version>-<dataset>`); null when it was not",
+    ),
   source_job_id: z.string().nullable().describe("The job (environment) snapshotted; null for a ready artifact"),
   created_at: z.string().describe("When it was made (ISO-8601, UTC)"),
 });
@@ -110,28 +113,35 @@ export type SnapshotRequest = z.input<typeof SnapshotRequest>;
 
 export const DiskSnapshotRequest = z
   .object({
-    /** Publish under this simulator's name (the environment's own simulator). */
-    override_service: z
-      .string()
-      .min(1)
-      .optional()
-      .describe(
-        "With override_version: publish only the environments that run this simulator; every environment when unset",
-      ),
+    /** The simulator (service) the snapshot is published as: the environment's own, or a new name. */
+    override_service: SimulatorName.optional().describe(
+      "With override_version: the simulator (service) to publish as. The simulator of environments here publishes those as a new version of it; another name publishes the one environment of the scope as a new simulator of that name, which keeps its simulator's ports, readiness, state capture, login and accounts. Unset: each environment as a version of its own simulator",
+    ),
     /** Publish as this version (image tag) of the simulator: `Env.simulator(name, { tag })` starts it. */
     override_version: ImageTag.optional().describe(
       "Publish each snapshot as this version (image tag) of its simulator, so {type: simulator, tag} starts it: letters, digits, '_', '.', '-', not latest, not one that exists",
     ),
+    /** Publish as this dataset of that version: image tag `<version>-<dataset>`. */
+    override_dataset: DatasetName.optional().describe(
+      "With override_version: publish as this dataset of the version, so {type: simulator, tag: version, dataset} starts it (image tag `<version>-<dataset>`); base (tag `<version>`) when unset",
+    ),
   })
   .refine((r) => r.override_service === undefined || r.override_version !== undefined, {
     message: "override_service needs override_version: the version (tag) to publish the snapshot as",
+    path: ["override_version"],
+  })
+  .refine((r) => r.override_dataset === undefined || r.override_version !== undefined, {
+    message: "override_dataset needs override_version: the version (tag) to publish the snapshot as",
     path: ["override_version"],
   });
 export type DiskSnapshotRequest = z.input<typeof DiskSnapshotRequest>;
 
 export const DiskSnapshotResult = SnapshotResult.extend({
   /** The simulator and tag the snapshot was published as, when asked. */
-  published_as: z.string().optional().describe("`simulator:version` the snapshot was published as, when asked"),
+  published_as: z
+    .string()
+    .optional()
+    .describe("`simulator:tag` the snapshot was published as, when asked (tag: `<version>` or `<version>-<dataset>`)"),
 });
 export const DiskSnapshotResponse = z.object({
   results: z.record(z.string(), DiskSnapshotResult).describe("Per job id"),

@@ -2,9 +2,16 @@ import { z } from "zod";
 import { LoginStep } from "./public.js";
 
 const Port = z.number().int().min(1).max(65535);
-const SimulatorName = z
+/** A simulator's name: also its image repository, `localhost/terrarium/<name>`. */
+export const SimulatorName = z
   .string()
   .regex(/^[a-z][a-z0-9-]{0,40}$/, "a simulator name is lowercase letters, digits and '-', starting with a letter");
+/** A dataset's name: the suffix of its image tags, `<version>-<dataset>`. */
+export const DatasetName = z
+  .string()
+  .regex(/^[a-z][a-z0-9-]{0,40}$/, "a dataset name is lowercase letters, digits and '-', starting with a letter");
+/** The dataset every simulator has, which `terrarium setup` builds and sessions start from by default (Plato's name). */
+export const DEFAULT_DATASET = "base";
 
 /** Memory sizes as in container engines: "512m", "2g", or a number of bytes. */
 export const ByteSize = z.union([
@@ -74,6 +81,18 @@ export const Account = z.object({
   role: z.string().describe("What it may do in the app, e.g. admin, developer or reporter"),
 });
 
+/**
+ * A named variant of a simulator's seed data: its image is built from the same Containerfile with the
+ * build argument `DATASET=<name>`, tagged `<version>-<name>` (the `base` dataset keeps the plain tags).
+ */
+export const Dataset = z.object({
+  description: z.string().describe("What the data is"),
+  accounts: z
+    .array(Account)
+    .optional()
+    .describe("Its accounts, when they are not the simulator's (a blank dataset has fewer)"),
+});
+
 /** `simulators/<name>/simulator.yaml`: everything Terrarium needs to build, start, watch and log in to an app. */
 export const SimulatorManifest = z.object({
   name: SimulatorName,
@@ -106,6 +125,13 @@ export const SimulatorManifest = z.object({
     })
     .optional(),
   accounts: z.array(Account).default([]),
+  /** The variants of its seed data, by name; `base` is the one a session starts from by default. */
+  datasets: z
+    .record(DatasetName, Dataset)
+    .default({ [DEFAULT_DATASET]: { description: "The seeded data" } })
+    .refine((d) => DEFAULT_DATASET in d, {
+      message: `datasets needs "${DEFAULT_DATASET}": the data \`terrarium setup\` builds and sessions start from by default`,
+    }),
 });
 export type SimulatorManifest = z.output<typeof SimulatorManifest>;
 
@@ -127,7 +153,10 @@ export const SimulatorInfo = z.object({
     .describe("Whether that image is built from the simulator's current files (`terrarium setup` builds it)"),
   recipe_hash: z
     .string()
-    .describe("Hash of the files the image is built from; the image's label tells whether it is current"),
+    .nullable()
+    .describe(
+      "Hash of the files the image is built from; the image's label tells whether it is current. null for a published simulator (it has images, no files)",
+    ),
   /** Every tag of `localhost/terrarium/<name>`: the built version, `latest`, and published versions. */
   tags: z
     .array(z.string())
@@ -147,6 +176,32 @@ export const SimulatorInfo = z.object({
       "The tags published from disk snapshots (override_version), with the artifact each was made from; removing the artifact removes the tag",
     ),
   accounts: z.array(Account).describe("Accounts of the app, for agents and login flows"),
+  datasets: z
+    .array(
+      z.object({
+        name: z.string().describe("The dataset's name, as `dataset` in a session's envs (base: the default)"),
+        description: z.string().describe("What the data is"),
+        built: z
+          .boolean()
+          .describe(
+            "Whether its image of the simulator's version is built and current; one that is not is built when a session first asks for it",
+          ),
+        accounts: z.array(Account).describe("Its accounts"),
+      }),
+    )
+    .describe(
+      "The variants of its seed data: `{type: simulator, dataset}` starts one; each is an image tag `<tag>-<dataset>` (base: `<tag>`)",
+    ),
+  published_from: z
+    .object({
+      simulator: z.string().describe("The simulator the snapshotted environment ran"),
+      version: z.string().describe("Its version"),
+      artifact_id: z.string().describe("The disk artifact published (removing it removes this version)"),
+    })
+    .nullable()
+    .describe(
+      "For a simulator published under a new name (disk_snapshot with override_service), where its newest version (`version`) came from; it keeps that simulator's ports, readiness, state capture, login and accounts. null for a simulator with a folder",
+    ),
 });
 export type SimulatorInfo = z.infer<typeof SimulatorInfo>;
 export const SimulatorList = z.object({

@@ -46,9 +46,12 @@ async function imageTags(repository: string): Promise<string[]> {
   return [...new Set(listed.stdout.split("\n").filter((t) => t && t !== "<none>"))];
 }
 
-/** `terrarium simulators build [names...]`: builds the images whose recipe changed (all with --force). */
+/**
+ * `terrarium simulators build [names...]`: builds the images whose recipe changed (all with --force),
+ * of every dataset (`terrarium setup` builds only `base`; a session builds the others on first use).
+ */
 export async function buildSimulators(names: string[], force: boolean): Promise<void> {
-  await setup({ simulators: names.length > 0 ? names : undefined, force, simulatorsDir: dir() });
+  await setup({ simulators: names.length > 0 ? names : undefined, force, simulatorsDir: dir(), datasets: true });
 }
 
 /** `terrarium simulators calibrate NAME`: the noise a login and idling produce, and rules to silence it. */

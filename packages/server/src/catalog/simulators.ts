@@ -5,8 +5,24 @@ import { parse as parseYaml } from "yaml";
 import { SimulatorManifest } from "@terrarium/wire";
 import { BASE_RECIPE_HASH } from "../images.js";
 
+/** A simulator sessions can start: one with a folder, or one published from a disk snapshot under a new name. */
 export interface Simulator {
   manifest: SimulatorManifest;
+  /** Set for a published simulator: where its newest version came from (it has images, no folder). */
+  published?: PublishedFrom;
+}
+
+export interface PublishedFrom {
+  /** The simulator the snapshotted environment ran, and its version. */
+  simulator: string;
+  version: string;
+  /** The simulator with a folder that the chain of publications started from. */
+  origin: string;
+  artifactId: string;
+}
+
+/** A simulator with a folder (`simulators/<name>/`), which its images are built from. */
+export interface SimulatorFolder extends Simulator {
   /** The simulator's folder: manifest, Containerfile, seed. */
   dir: string;
   /** Hash of every file of the recipe and of the base image's recipe: a change means a rebuild. */
@@ -25,8 +41,8 @@ export class InvalidSimulatorError extends Error {
 }
 
 /** Loads every `<dir>/<name>/simulator.yaml`; throws one error naming each invalid file and field. */
-export function loadSimulators(dir: string): Map<string, Simulator> {
-  const simulators = new Map<string, Simulator>();
+export function loadSimulators(dir: string): Map<string, SimulatorFolder> {
+  const simulators = new Map<string, SimulatorFolder>();
   if (!existsSync(dir)) return simulators;
   const problems: InvalidSimulatorError[] = [];
   for (const entry of readdirSync(dir).sort()) {
@@ -47,7 +63,7 @@ export function loadSimulators(dir: string): Map<string, Simulator> {
   return simulators;
 }
 
-export function loadSimulator(folder: string): Simulator {
+export function loadSimulator(folder: string): SimulatorFolder {
   const file = join(folder, "simulator.yaml");
   let raw: unknown;
   try {
@@ -59,7 +75,11 @@ export function loadSimulator(folder: string): Simulator {
   if (!parsed.success) {
     throw new InvalidSimulatorError(
       file,
-      parsed.error.issues.map((i) => `${i.path.join(".") || "(top level)"}: ${i.message}`),
+      parsed.error.issues.map((i) => {
+        // A bad key of a map (a dataset's name) says why in the issues nested under it.
+        const why = i.code === "invalid_key" ? i.issues.map((k) => k.message).join("; ") : i.message;
+        return `${i.path.join(".") || "(top level)"}: ${why}`;
+      }),
     );
   }
   const containerfile = join(folder, parsed.data.image.containerfile);

@@ -14,6 +14,8 @@ import {
 } from "node:fs";
 import { join } from "node:path";
 import type { Artifact, ArtifactDetails, ArtifactListQuery, SimulatorManifest } from "@terrarium/wire";
+import { DATASET_LABEL, datasetTag } from "../catalog/datasets.js";
+import { ARTIFACT_LABEL, PUBLICATION_LABEL, PUBLISHED_LABEL, encodePublication } from "../catalog/published.js";
 import { waitUntilReady } from "./readiness.js";
 import { DomainError, conflict, errorMessage, notFound } from "../errors.js";
 import { newArtifactId, randomToken } from "../ids.js";
@@ -28,13 +30,6 @@ export const ARTIFACT_REPOSITORY = "localhost/terrarium-artifacts";
 export const artifactImage = (id: string) => `${ARTIFACT_REPOSITORY}:${id}`;
 /** The image a memory artifact boots from when its memory is not resumed, made on first use. */
 const bootImageOf = (id: string) => `${ARTIFACT_REPOSITORY}:${id}-disk`;
-/** On an artifact's image: the artifact it belongs to, also on a version published from it. */
-export const ARTIFACT_LABEL = "io.terrarium.artifact";
-/**
- * On a disk artifact's image: the `simulator:version` it was committed to be published as (empty when
- * not), so recovery knows which tag an interrupted snapshot or removal left, and no other.
- */
-const PUBLISHED_LABEL = "io.terrarium.published";
 /** `fossil:9.9` → `localhost/terrarium/fossil:9.9`. */
 const publishedImage = (as: string) => simulatorImage(as.slice(0, as.indexOf(":")), as.slice(as.indexOf(":") + 1));
 const TEMPORARY = ".tmp";
@@ -48,6 +43,20 @@ export interface ArtifactServiceOptions {
   instanceId: string;
   /** The warm pool, which lets go of the starting points a removal takes away. */
   pool?: Pick<WarmPool, "forget">;
+  /** The simulator catalog, which reads published simulators again after a publication or removal. */
+  catalog?: { refresh(): Promise<void> };
+}
+
+/** What a disk snapshot is published as: `localhost/terrarium/<simulator>:<version>[-<dataset>]`. */
+export interface PublishTarget {
+  /** The environment's own simulator (a new version of it), or a new name (a new simulator). */
+  simulator: string;
+  version: string;
+  dataset: string;
+  /** The environment's simulator's manifest, which a simulator published under a new name keeps. */
+  manifest: SimulatorManifest;
+  /** The simulator with a folder that the environment's simulator comes from. */
+  origin: string;
 }
 
 /** What a snapshot is taken of: a running job, its container and its simulator's version. */
@@ -107,26 +116,37 @@ export class ArtifactService {
 
   /**
    * Commits the environment's filesystem as an image; with `publish`, also names it as a version of
-   * its simulator (`localhost/terrarium/<simulator>:<version>`), which `Env.simulator(name, { tag })` starts.
+   * a simulator (`localhost/terrarium/<simulator>:<version>[-<dataset>]`), which `Env.simulator(name,
+   * { tag, dataset })` starts. The image carries what a simulator published under a new name needs
+   * (its source's manifest), so the catalog finds it after a restart without a folder.
    */
-  async disk(source: SnapshotSource, publish?: { simulator: string; version: string }): Promise<ArtifactRecord> {
+  async disk(source: SnapshotSource, publish?: PublishTarget): Promise<ArtifactRecord> {
     const { job } = source;
     const simulator = job.simulator!;
-    let published: string | null = null;
-    if (publish) {
-      published = simulatorImage(simulator, publish.version);
-      if (await this.o.runtime.imageId(published)) {
-        throw conflict(
-          `override_version: ${simulator} already has a version "${publish.version}"; versions are immutable, choose another`,
-        );
-      }
+    const as = publish ? `${publish.simulator}:${datasetTag(publish.version, publish.dataset)}` : null;
+    const published = as ? publishedImage(as) : null;
+    if (published && (await this.o.runtime.imageId(published))) {
+      throw conflict(
+        `override_version: ${publish!.simulator} already has a version "${as!.slice(publish!.simulator.length + 1)}"; versions are immutable: choose another, or remove the artifact it was published from (GET /api/v2/simulators lists it under published)`,
+      );
     }
     const id = newArtifactId();
     const image = artifactImage(id);
     const { imageId, size } = await this.o.runtime.commit(source.containerId, image, {
       [ARTIFACT_LABEL]: id,
-      // Set either way: an environment started from a published version would hand its label down.
-      [PUBLISHED_LABEL]: publish ? `${simulator}:${publish.version}` : "",
+      // Set either way: an environment started from a published version would hand its labels down.
+      [PUBLISHED_LABEL]: as ?? "",
+      [PUBLICATION_LABEL]: publish
+        ? encodePublication({
+            from: { simulator, version: source.version },
+            origin: publish.origin,
+            version: publish.version,
+            dataset: publish.dataset,
+            publishedAt: now(),
+            manifest: publish.manifest,
+          })
+        : "",
+      ...(publish ? { [DATASET_LABEL]: publish.dataset } : {}),
       [LABELS.instance]: this.o.instanceId,
     });
     const record: ArtifactRecord = {
@@ -142,7 +162,7 @@ export class ArtifactService {
       compression: null,
       size,
       sha256: imageId.replace(/^sha256:/, ""),
-      publishedAs: publish ? `${simulator}:${publish.version}` : null,
+      publishedAs: as,
       sourceJobId: job.id,
       createdAt: now(),
     };
@@ -154,6 +174,8 @@ export class ArtifactService {
       await this.o.runtime.removeImage(image).catch(() => undefined);
       throw error;
     }
+    // The snapshot is made either way; a catalog that could not be read now is read at its next listing.
+    if (published) await this.o.catalog?.refresh().catch(() => undefined);
     return record;
   }
 
@@ -376,6 +398,7 @@ export class ArtifactService {
       await this.o.runtime.commit(containerId, image, {
         [ARTIFACT_LABEL]: artifact.id,
         [PUBLISHED_LABEL]: "",
+        [PUBLICATION_LABEL]: "",
         [LABELS.instance]: this.o.instanceId,
       });
       return image;
@@ -433,6 +456,7 @@ export class ArtifactService {
       ...caches.map((c) => resumeKind(c.id)),
     ]);
     for (const record of [...caches, artifact]) await this.removeFiles(record);
+    if (published) await this.o.catalog?.refresh().catch(() => undefined);
   }
 
   private async removeFiles(artifact: ArtifactRecord): Promise<void> {
@@ -466,6 +490,7 @@ export class ArtifactService {
         removed.push(entry);
       }
     }
+    let unpublished = false;
     const remove = async (name: string) => {
       await this.o.runtime.removeImage(name).catch((error: unknown) => {
         throw new Error(`cannot remove the leftover image ${name}: ${errorMessage(error)}`);
@@ -481,10 +506,14 @@ export class ArtifactService {
       if (leftovers.length === 0) continue;
       const version = image.labels[PUBLISHED_LABEL];
       if (leftovers.length === names.length && version && !published.has(version)) {
-        if (image.names.includes(publishedImage(version))) await remove(publishedImage(version));
+        if (image.names.includes(publishedImage(version))) {
+          await remove(publishedImage(version));
+          unpublished = true;
+        }
       }
       for (const name of leftovers) await remove(name);
     }
+    if (unpublished) await this.o.catalog?.refresh();
     return { removed };
   }
 }

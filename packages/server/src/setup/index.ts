@@ -17,6 +17,8 @@ export interface SetupOptions {
   simulators?: string[];
   /** Rebuild simulator images even when their recipe did not change. */
   force?: boolean;
+  /** Build every dataset of the simulators, not only `base` (the others are built on first use too). */
+  datasets?: boolean;
 }
 
 /**
@@ -34,7 +36,8 @@ export function setupSteps(options: SetupOptions): SetupStep[] {
     if (!simulator) {
       throw new Error(`unknown simulator "${name}"; known simulators: ${[...simulators.keys()].join(", ") || "none"}`);
     }
-    steps.push(simulatorImageStep(simulator, { force: options.force }));
+    const datasets = options.datasets ? Object.keys(simulator.manifest.datasets) : [undefined];
+    for (const dataset of datasets) steps.push(simulatorImageStep(simulator, { force: options.force, dataset }));
   }
   return steps;
 }

@@ -1,16 +1,30 @@
 import { join } from "node:path";
+import { DEFAULT_DATASET } from "@terrarium/wire";
 import { RECIPE_LABEL, simulatorImage } from "../images.js";
-import type { Simulator } from "../catalog/simulators.js";
+import { DATASET_LABEL, datasetTag } from "../catalog/datasets.js";
+import type { SimulatorFolder } from "../catalog/simulators.js";
 import { imageRecipe } from "./base-image.js";
 import { runCommand } from "./command.js";
 import type { SetupStep } from "./step.js";
 
-/** Builds a simulator's image (tagged with its version and `latest`) when its recipe changed. */
-export function simulatorImageStep(simulator: Simulator, options: { force?: boolean } = {}): SetupStep {
+/**
+ * Builds a simulator's image of one dataset (default `base`), tagged with its version and `latest`
+ * (`<version>-<dataset>` and `latest-<dataset>` for another dataset), when its recipe changed. A
+ * dataset is the same Containerfile built with `--build-arg DATASET=<name>`: the layers before the
+ * seed's are shared.
+ */
+export function simulatorImageStep(
+  simulator: SimulatorFolder,
+  options: { force?: boolean; dataset?: string } = {},
+): SetupStep {
   const { manifest } = simulator;
-  const image = simulatorImage(manifest.name, manifest.version);
+  const dataset = options.dataset ?? DEFAULT_DATASET;
+  const image = simulatorImage(manifest.name, datasetTag(manifest.version, dataset));
+  // The base dataset is built as it was before datasets existed, so its layers stay cached.
+  const datasetArgs =
+    dataset === DEFAULT_DATASET ? [] : ["--build-arg", `DATASET=${dataset}`, "--label", `${DATASET_LABEL}=${dataset}`];
   return {
-    title: `Simulator image ${manifest.name} ${manifest.version}`,
+    title: `Simulator image ${manifest.name} ${manifest.version}${dataset === DEFAULT_DATASET ? "" : ` (dataset ${dataset})`}`,
     async check() {
       if (options.force) return "rebuild requested";
       const recipe = await imageRecipe(image);
@@ -25,10 +39,11 @@ export function simulatorImageStep(simulator: Simulator, options: { force?: bool
           "--layers",
           "--label",
           `${RECIPE_LABEL}=${simulator.recipeHash}`,
+          ...datasetArgs,
           "--tag",
           image,
           "--tag",
-          simulatorImage(manifest.name, "latest"),
+          simulatorImage(manifest.name, datasetTag("latest", dataset)),
           "--file",
           join(simulator.dir, manifest.image.containerfile),
           simulator.dir,
