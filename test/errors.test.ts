@@ -35,9 +35,18 @@ describe("bad input gets a clear error and leaves nothing behind", () => {
   it("malformed JSON: 400", async () => {
     const response = await post("/api/v2/sessions/make", '{"type": "envs", "envs": [');
     expect(response.status).toBe(400);
-    const body = (await response.json()) as { error: { code: string; message: string } };
+    const body = (await response.json()) as { error: { code: string; message: string }; detail: string };
     expect(body.error.code).toBe("bad_request");
     expect(body.error.message).toMatch(/malformed JSON/);
+    // Where Plato's SDK (and FastAPI clients) read an error's message.
+    expect(body.detail).toBe(body.error.message);
+  });
+
+  it("without API keys any key is accepted, as Plato's SDK always sends one", async () => {
+    for (const key of ["any", "pk_live_not-a-key-of-this-server"]) {
+      const response = await fetch(`${t.server.url}/api/v2/sessions`, { headers: { "x-api-key": key } });
+      expect(response.status, key).toBe(200);
+    }
   });
 
   it("missing or wrong fields: 400 naming the field", async () => {
@@ -71,11 +80,11 @@ describe("bad input gets a clear error and leaves nothing behind", () => {
     expect((error as Error).message).toMatch(/unknown session "s_nothere00000"/);
   });
 
-  it("operations on a closed session: 409", async () => {
+  it("operations on a closed session: 409; closing it again answers success, saying since when", async () => {
     const session = await t.client.sessions.create({ envs: [Env.simulator("fossil", { alias: "forge" })] });
     const env = session.getEnv("forge")!;
     await session.close();
-    for (const op of ["execute", "reset", "heartbeat", "close"]) {
+    for (const op of ["execute", "reset", "heartbeat"]) {
       const response = await post(
         `/api/v2/sessions/${session.sessionId}/${op}`,
         op === "execute" ? '{"command":"true"}' : "",
@@ -87,6 +96,23 @@ describe("bad input gets a clear error and leaves nothing behind", () => {
     }
     const error = await env.execute("true").catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ConflictError);
+
+    // Plato's close is safe to repeat: the session's and the job's answer success again.
+    const again = await post(`/api/v2/sessions/${session.sessionId}/close`, "");
+    expect(again.status).toBe(200);
+    const { closedAt } = (await t.client.sessions.retrieve(session.sessionId)).envs[0]!;
+    expect(await again.json()).toEqual({
+      session_id: session.sessionId,
+      success: true,
+      message: `session "${session.sessionId}" was already closed`,
+      results: { [env.jobId]: { success: true, message: `already closed (closed at ${closedAt})` } },
+    });
+    const job = await post(`/api/v2/jobs/${env.jobId}/close`, "");
+    expect(job.status).toBe(200);
+    expect(await job.json()).toEqual({ success: true, message: `already closed (closed at ${closedAt})` });
+    expect(await env.close()).toEqual({
+      results: { [env.jobId]: { success: true, message: `already closed (closed at ${closedAt})` } },
+    });
   });
 
   it("serves Prometheus metrics: request durations by route and status, open sessions and environments", async () => {
@@ -103,9 +129,10 @@ describe("bad input gets a clear error and leaves nothing behind", () => {
     const expectShape = async (response: Response, status: number, code: string, message: RegExp) => {
       expect(response.status).toBe(status);
       const answer = (await response.json()) as Record<string, unknown>;
-      expect(Object.keys(answer)).toEqual(["error"]);
+      expect(Object.keys(answer)).toEqual(["error", "detail"]);
       expect(answer.error).toMatchObject({ code, request_id: expect.stringMatching(/^req_/) });
       expect((answer.error as { message: string }).message).toMatch(message);
+      expect(answer.detail).toBe((answer.error as { message: string }).message);
     };
     await expectShape(
       await fetch(`${t.server.url}/api/v2/sessions/${"s".repeat(5000)}`),
@@ -189,7 +216,11 @@ describe("API keys", () => {
   });
 
   it("refuses a request without the key or with a wrong one, and accepts the right one", async () => {
-    expect((await fetch(`${t.server.url}/api/v2/sessions`)).status).toBe(401);
+    const refused = await fetch(`${t.server.url}/api/v2/sessions`);
+    expect(refused.status).toBe(401);
+    const body = (await refused.json()) as { error: { code: string; message: string }; detail: string };
+    expect(body.error.code).toBe("unauthorized");
+    expect(body.detail).toBe(body.error.message);
     expect((await fetch(`${t.server.url}/api/v2/sessions`, { headers: { "x-api-key": "wrong" } })).status).toBe(401);
     expect((await fetch(`${t.server.url}/api/v2/sessions`, { headers: { "x-api-key": "right-key" } })).status).toBe(
       200,

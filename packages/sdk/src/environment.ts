@@ -1,4 +1,5 @@
 import type { EnvState, JobDetails } from "@terrarium/wire";
+import { setDate, type SetDateOptions, type SetDateResult } from "./clock.js";
 import { CaptureError, TerrariumError } from "./errors.js";
 import type { Http } from "./http.js";
 import {
@@ -35,7 +36,7 @@ export class Environment {
 
   /** @internal environments come from `session.envs` and `session.getEnv(alias)`. */
   constructor(
-    http: Http,
+    private readonly http: Http,
     /** The server's id of this environment, e.g. `j_0123456789ab`; session answers are keyed by it. */
     readonly jobId: string,
     /** Its name in the session, and its host name on the session's network. */
@@ -45,7 +46,7 @@ export class Environment {
     /** The artifact it was made from, or null (made from a simulator). */
     readonly artifactId: string | null,
   ) {
-    this.ops = new Operations(http, `api/v2/jobs/${encodeURIComponent(jobId)}`);
+    this.ops = new Operations(http, { jobId });
   }
 
   /**
@@ -122,6 +123,18 @@ export class Environment {
   }
 
   /**
+   * Moves this environment's clock (what its app, its databases and executed commands see) to `date`,
+   * from where it runs on; a reset brings back the real time. A string is ISO 8601, in UTC without an
+   * offset.
+   *
+   * @example
+   * const { success, stdout } = await env.setDate("2031-05-04T10:00:00Z"); // stdout "2031-05-04T10:00:01.104Z\n"
+   */
+  async setDate(date: Date | string, options: SetDateOptions = {}): Promise<SetDateResult> {
+    return this.own((await setDate(this.http, { jobId: this.jobId }, date, options)).results);
+  }
+
+  /**
    * Waits until the environment's app answers its readiness check (`timeout` seconds, default 120).
    *
    * @example
@@ -143,7 +156,7 @@ export class Environment {
 
   /**
    * Closes just this environment; the session closes with its last one. Closing a closed environment
-   * does nothing and answers no results.
+   * does nothing and answers success again, its message saying since when it is closed.
    *
    * @example
    * await session.getEnv("scratch")?.close();

@@ -22,6 +22,7 @@ export {
   type WaitOptions,
 } from "./session.js";
 export { Environment } from "./environment.js";
+export type { SetDateOptions, SetDateResult } from "./clock.js";
 export { LoginError, type LoginOptions, type LoginResult } from "./login.js";
 export type { Account, Solution, SolutionContext, SolutionOutcome } from "./solution.js";
 export { Env, type EnvSpec, type SimulatorEnvOptions, type ArtifactEnvOptions } from "./env.js";

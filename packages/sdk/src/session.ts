@@ -1,6 +1,7 @@
 import type { EvaluationResult, SessionDetails } from "@terrarium/wire";
 import type { Browser } from "playwright-core";
 import { Terrarium } from "./client.js";
+import { setDate, type SetDateOptions, type SetDateResult } from "./clock.js";
 import { Environment } from "./environment.js";
 import { ConflictError, InvalidSessionError, NotFoundError } from "./errors.js";
 import type { Http } from "./http.js";
@@ -86,7 +87,7 @@ export class Session {
     record: SessionRecord,
   ) {
     this.http = http;
-    this.ops = new Operations(http, `api/v2/sessions/${encodeURIComponent(record.sessionId)}`);
+    this.ops = new Operations(http, { sessionId: record.sessionId });
     this.sessionId = record.sessionId;
     this.taskPublicId = record.taskPublicId;
     this.envs = record.envs.map((e) => new Environment(http, e.jobId, e.alias, e.simulator, e.artifactId));
@@ -216,13 +217,27 @@ export class Session {
   /**
    * Disk snapshot of every environment (databases made consistent first): one artifact each, booted
    * fresh by `Env.artifact(id)`. With `overrideVersion` it is also published as that version of the
-   * simulator, which `Env.simulator(name, { tag: version })` starts.
+   * simulator, which `Env.simulator(name, { tag: version })` starts; `overrideService` may name a new
+   * simulator for a session of one environment (`session.getEnv(alias).diskSnapshot()` publishes one of several).
    *
    * @example
    * await session.diskSnapshot({ overrideService: "redmine", overrideVersion: "with-triage" });
+   * await session.diskSnapshot({ overrideService: "my-service", overrideVersion: "v1.0.0" }); // a new simulator
    */
   diskSnapshot(options: DiskSnapshotOptions = {}): Promise<Results<SnapshotResult>> {
     return this.ops.diskSnapshot(options);
+  }
+
+  /**
+   * Moves the clock of every environment (what its app, its databases and executed commands see) to
+   * `date`, from where it runs on; a reset brings back the real time. A string is ISO 8601, in UTC
+   * without an offset.
+   *
+   * @example
+   * const { results } = await session.setDate(new Date("2031-05-04T10:00:00Z")); // results[jobId].success
+   */
+  setDate(date: Date | string, options: SetDateOptions = {}): Promise<Results<SetDateResult>> {
+    return setDate(this.http, { sessionId: this.sessionId }, date, options);
   }
 
   /**
@@ -374,7 +389,8 @@ export class Session {
 
   /**
    * Closes the session: heartbeats stop, its environments and network are removed. Closing again
-   * sends nothing and answers as the first close did; a session closed elsewhere answers no results.
+   * sends nothing and answers as the first close did; a session closed elsewhere answers success per job,
+   * each message saying since when it is closed.
    * When the close itself fails (server unreachable), calling it again tries again.
    *
    * @example

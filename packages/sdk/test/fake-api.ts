@@ -59,7 +59,7 @@ export interface FakeApi {
 
 export const fail = (status: number, code: string, message: string): Reply => ({
   status,
-  body: { error: { code, message, request_id: "req_test" } },
+  body: { error: { code, message, request_id: "req_test" }, detail: message },
 });
 
 let ids = 0;
@@ -147,6 +147,11 @@ function route(s: Seen, sessions: Map<string, FakeSession>): Reply {
             recipe_hash: "abc",
             tags: ["2.24", "2.24-tickets", "latest"],
             published: [{ tag: "2.24-tickets", artifact_id: "a_000000000001" }],
+            datasets: [
+              { name: "base", description: "the seeded project", built: true, accounts: [] },
+              { name: "blank", description: "an empty repository", built: false, accounts: [] },
+            ],
+            published_from: null,
             accounts: [{ username: "admin", password: "admin", role: "admin" }],
           },
         ],
@@ -166,7 +171,10 @@ function route(s: Seen, sessions: Map<string, FakeSession>): Reply {
     const session = sessions.get(p[3]);
     if (!session) return fail(404, "not_found", `unknown session "${p[3]}"`);
     if (p.length === 4 && s.method === "GET") return { body: details(session) };
-    if (session.status === "closed") return fail(409, "conflict", `session "${session.session_id}" is closed`);
+    if (session.status === "closed") {
+      if (p[4] === "close") return closedAlready(session, session.jobs);
+      return fail(409, "conflict", `session "${session.session_id}" is closed`);
+    }
     return operation(p[4] ?? "", s, session, session.jobs);
   }
   if (p[2] === "jobs" && p[3]) {
@@ -174,8 +182,11 @@ function route(s: Seen, sessions: Map<string, FakeSession>): Reply {
       const job = session.jobs.find((j) => j.job_id === p[3]);
       if (!job) continue;
       if (p.length === 4 && s.method === "GET") return { body: jobDetails(session, job) };
-      if (job.status === "closed") return fail(409, "conflict", `job "${job.job_id}" is closed`);
-      return operation(p[4] ?? "", s, session, [job]);
+      if (job.status === "closed") {
+        if (p[4] === "close") return closedAlready(session, [job], job);
+        return fail(409, "conflict", `job "${job.job_id}" is closed`);
+      }
+      return operation(p[4] ?? "", s, session, [job], job);
     }
     return fail(404, "not_found", `unknown job "${p[3]}"`);
   }
@@ -221,22 +232,40 @@ function make(body: unknown, sessions: Map<string, FakeSession>): Reply {
   };
 }
 
-function operation(op: string, s: Seen, session: FakeSession, jobs: FakeJob[]): Reply {
-  const each = (f: (job: FakeJob) => unknown) => ({
-    body: { results: Object.fromEntries(jobs.map((j) => [j.job_id, f(j)])) },
-  });
+/**
+ * A session's answer (per job id, its id at the top, `top` beside), or with `job` the bare result of
+ * that one job, as the server answers `/api/v2/jobs/{job_id}/...`.
+ */
+function answer(session: FakeSession, jobs: FakeJob[], f: (job: FakeJob) => unknown, top = {}, job?: FakeJob): Reply {
+  if (job) return { body: f(job) };
+  return {
+    body: { session_id: session.session_id, ...top, results: Object.fromEntries(jobs.map((j) => [j.job_id, f(j)])) },
+  };
+}
+
+/** Close is safe to repeat: a closed session or job answers success again. */
+const closedAlready = (session: FakeSession, jobs: FakeJob[], job?: FakeJob): Reply =>
+  answer(
+    session,
+    jobs,
+    () => ({ success: true, message: "already closed (closed at 2025-01-01T00:01:00.000Z)" }),
+    {
+      success: true,
+      message: "already closed",
+    },
+    job,
+  );
+
+function operation(op: string, s: Seen, session: FakeSession, jobs: FakeJob[], job?: FakeJob): Reply {
+  const each = (f: (job: FakeJob) => unknown, top = {}) => answer(session, jobs, f, top, job);
   if (s.method === "GET" && op === "wait_for_ready") {
-    const results = Object.fromEntries(
-      jobs.map((j) => [
-        j.job_id,
-        j.slow
-          ? { ready: false, error: `no answer on port 8080 within ${s.query.get("timeout")} s` }
-          : j.status === "running"
-            ? { ready: true }
-            : { ready: false, error: j.error ?? `environment is ${j.status}` },
-      ]),
-    );
-    return { body: { ready: Object.values(results).every((r) => r.ready), results } };
+    const readiness = (j: FakeJob) =>
+      j.slow
+        ? { job_id: j.job_id, ready: false, error: `no answer on port 8080 within ${s.query.get("timeout")} s` }
+        : j.status === "running"
+          ? { job_id: j.job_id, ready: true }
+          : { job_id: j.job_id, ready: false, error: j.error ?? `environment is ${j.status}` };
+    return each(readiness, { ready: jobs.every((j) => readiness(j).ready) });
   }
   if (s.method !== "POST") return fail(404, "not_found", `no route ${s.method} ${s.path}`);
   switch (op) {
@@ -245,8 +274,17 @@ function operation(op: string, s: Seen, session: FakeSession, jobs: FakeJob[]): 
       const output = (text: string) => (encoding === "base64" ? Buffer.from(text).toString("base64") : text);
       return each((j) =>
         command === "fail-in-one" && j === jobs[0]
-          ? { stdout: "", stderr: "", exit_code: null, timed_out: false, truncated: false, error: "container is gone" }
+          ? {
+              success: false,
+              stdout: "",
+              stderr: "",
+              exit_code: null,
+              timed_out: false,
+              truncated: false,
+              error: "container is gone",
+            }
           : {
+              success: true,
               stdout: output(`${j.alias}: ${command}\n`),
               stderr: "",
               exit_code: 0,
@@ -256,11 +294,11 @@ function operation(op: string, s: Seen, session: FakeSession, jobs: FakeJob[]): 
       );
     }
     case "reset":
-      return each(() => ({ success: true, message: "reset in 5 ms" }));
+      return each(() => ({ success: true, message: "reset in 5 ms" }), { success: true });
     case "heartbeat":
-      return each(() => ({ success: true }));
+      return each(() => ({ success: true }), { success: true, timestamp: "2025-01-01T00:00:30.000Z" });
     case "close": {
-      const reply = each(() => ({ success: true }));
+      const reply = each(() => ({ success: true }), { success: true, message: `closed ${jobs.length} environment(s)` });
       for (const j of jobs) j.status = "closed";
       if (session.jobs.every((j) => j.status === "closed")) session.status = "closed";
       return reply;

@@ -112,12 +112,19 @@ describe("close", () => {
     expect(session.heartbeatRunning).toBe(false);
   });
 
-  it("of a session closed elsewhere answers no results; a failed close can be tried again", async () => {
+  it("of a session closed elsewhere answers success, saying since when; a failed close can be tried again", async () => {
     api = await startFakeApi();
     const client = new Terrarium({ baseUrl: api.url, maxRetries: 0 });
     const closedElsewhere = await client.sessions.create({ envs: [Env.simulator("fossil")] });
     await client.sessions.close(closedElsewhere.sessionId);
-    expect(await closedElsewhere.close()).toEqual({ results: {} });
+    expect(await closedElsewhere.close()).toEqual({
+      results: {
+        [closedElsewhere.envs[0]!.jobId]: {
+          success: true,
+          message: "already closed (closed at 2025-01-01T00:01:00.000Z)",
+        },
+      },
+    });
 
     const session = await client.sessions.create({ envs: [Env.simulator("fossil")] });
     api.override = (s) => (s.path.endsWith("/close") ? fail(503, "unavailable", "podman is restarting") : undefined);

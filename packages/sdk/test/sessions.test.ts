@@ -182,7 +182,7 @@ describe("session and environment operations", () => {
     await session.close();
   });
 
-  it("an Environment uses the /api/v2/jobs routes and answers its own result", async () => {
+  it("an Environment uses the /api/v2/jobs routes, which answer its bare result, and answers its own result", async () => {
     api = await startFakeApi();
     const session = await new Terrarium({ baseUrl: api.url }).sessions.create({
       envs: [Env.simulator("fossil", { alias: "a" }), Env.simulator("fossil", { alias: "b" })],
@@ -206,7 +206,9 @@ describe("session and environment operations", () => {
     expect(await b.heartbeat()).toEqual({ results: { [b.jobId]: { success: true } } });
     expect((await b.details()).alias).toBe("b");
     expect(await b.close()).toEqual({ results: { [b.jobId]: { success: true } } });
-    expect(await b.close()).toEqual({ results: {} });
+    expect(await b.close()).toEqual({
+      results: { [b.jobId]: { success: true, message: "already closed (closed at 2025-01-01T00:01:00.000Z)" } },
+    });
     await expect(b.execute("true")).rejects.toBeInstanceOf(ConflictError);
     expect(api.seen.slice(from).map((s) => `${s.method} ${s.path.replace(b.jobId, "{job}")}`)).toEqual([
       "POST /api/v2/jobs/{job}/execute",

@@ -91,13 +91,21 @@ async function serve(config: ServerConfig, store: Store, runtime: Runtime): Prom
     size: config.poolSize,
     log: { warn: (obj, msg) => app.log.warn(obj, msg) },
   });
-  const artifacts = new ArtifactService({ store, runtime, dir: join(config.home, "artifacts"), instanceId, pool });
+  const artifacts = new ArtifactService({
+    store,
+    runtime,
+    dir: join(config.home, "artifacts"),
+    instanceId,
+    pool,
+    catalog,
+  });
   const sessions = new SessionService({
     pool,
     readyArtifactBootMs: config.readyArtifactBootMs,
     store,
     runtime,
     simulators: () => catalog.all(),
+    datasets: catalog,
     instanceId,
     execOutputLimit: config.execOutputLimit,
     capture,
@@ -119,6 +127,8 @@ async function serve(config: ServerConfig, store: Store, runtime: Runtime): Prom
   installJsonParser(app);
   installErrorHandling(app);
 
+  // Published simulators before recovery: environments running them are re-attached with their manifest.
+  await catalog.refresh();
   const recovery = await recover(store, runtime, sessions, instanceId);
   capture.prune(new Set(store.openJobs().map((j) => j.id)));
   const leftovers = await artifacts.recover();
@@ -186,7 +196,7 @@ async function serve(config: ServerConfig, store: Store, runtime: Runtime): Prom
   const reaper = new HeartbeatReaper(sessions, config.reaperIntervalMs, app.log);
   app.addHook("onClose", async () => {
     await reaper.stop();
-    await Promise.all([pool.close(), artifacts.close()]);
+    await Promise.all([pool.close(), artifacts.close(), catalog.close()]);
     await runtime.close();
     store.close();
   });

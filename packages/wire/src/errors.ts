@@ -34,6 +34,9 @@ export const ErrorBody = z
           .describe("Machine-readable context of the error, when it has any"),
       })
       .describe("The error"),
+    detail: z
+      .string()
+      .describe("The error's message again, where Plato's SDK and other FastAPI clients read it (`detail`)"),
   })
   .describe("An error: the body of every non-2xx answer");
 export type ErrorBody = z.infer<typeof ErrorBody>;

@@ -7,3 +7,6 @@ export * from "./state.js";
 export * from "./public.js";
 export * from "./tasks.js";
 export * from "./artifacts.js";
+export * from "./operations.js";
+export * from "./flows.js";
+export * from "./clock.js";

@@ -12,6 +12,8 @@ export const PublicUrlQuery = z.object({
 export type PublicUrlQuery = z.infer<typeof PublicUrlQuery>;
 
 export const PublicUrl = z.object({
+  job_id: z.string().describe("The environment's job id (j_...)"),
+  success: z.boolean().describe("Whether the environment has a URL (always true for an open environment)"),
   alias: z.string().describe("The environment's alias"),
   url: z
     .string()
@@ -20,7 +22,10 @@ export const PublicUrl = z.object({
     ),
 });
 
+export type PublicUrl = z.infer<typeof PublicUrl>;
+
 export const PublicUrlResponse = z.object({
+  session_id: z.string().describe("The session the answer is about (s_...)"),
   results: z.record(z.string(), PublicUrl).describe("Per job id"),
 });
 export type PublicUrlResponse = z.infer<typeof PublicUrlResponse>;
@@ -84,6 +89,7 @@ export const LoginFlow = z.object({
 export type LoginFlow = z.output<typeof LoginFlow>;
 
 export const LoginPlan = z.object({
+  job_id: z.string().describe("The environment's job id (j_...)"),
   alias: z.string().describe("The environment's alias"),
   simulator: z
     .string()
@@ -93,7 +99,10 @@ export const LoginPlan = z.object({
   flow: LoginFlow.nullable().describe("How to log in; null when the simulator declares no browser login"),
 });
 
+export type LoginPlan = z.infer<typeof LoginPlan>;
+
 export const LoginPlanResponse = z.object({
+  session_id: z.string().describe("The session the answer is about (s_...)"),
   results: z.record(z.string(), LoginPlan).describe("Per job id"),
 });
 export type LoginPlanResponse = z.infer<typeof LoginPlanResponse>;

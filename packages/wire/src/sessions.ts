@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { Alias } from "./ids.js";
+import { DatasetName } from "./simulators.js";
 
 /** Seconds without a heartbeat after which an environment is closed; 0 disables the check. */
 export const HeartbeatTimeout = z
@@ -20,6 +21,9 @@ export const SimulatorEnvSpec = z.object({
     .describe(
       "Its version (image tag): latest (what `terrarium setup` builds) by default, or one published from a disk snapshot",
     ),
+  dataset: DatasetName.optional().describe(
+    "Which of its datasets (variants of its seed data, GET /api/v2/simulators lists them) to start from: image tag `<tag>-<dataset>`; base (tag `<tag>`) when unset",
+  ),
   alias: Alias.optional().describe(
     "The environment's name in the session and its DNS name on the session's network (1-63 lowercase letters, digits or '-'); env-<8 random characters> when unset",
   ),

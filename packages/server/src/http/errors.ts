@@ -3,8 +3,15 @@ import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } fro
 import { statusOfErrorCode, type ErrorBody, type ErrorCode } from "@terrarium/wire";
 import { DomainError } from "../errors.js";
 
-const body = (code: ErrorCode, message: string, requestId: string, details?: Record<string, unknown>): ErrorBody => ({
+/** The message is also `detail`, where Plato's SDK (and FastAPI clients in general) look for it. */
+export const errorBody = (
+  code: ErrorCode,
+  message: string,
+  requestId: string,
+  details?: Record<string, unknown>,
+): ErrorBody => ({
   error: { code, message, request_id: requestId, ...(details ? { details } : {}) },
+  detail: message,
 });
 
 const codeOfStatus = (status: number): ErrorCode =>
@@ -32,7 +39,7 @@ export const frameworkErrors = (error: FastifyError, request: FastifyRequest, re
       : error.code === "FST_ERR_BAD_URL"
         ? "the URL is malformed (an invalid percent-encoding?); check the path"
         : messageOf(error);
-  return reply.code(400).send(body("bad_request", message, request.id));
+  return reply.code(400).send(errorBody("bad_request", message, request.id));
 };
 
 /** A path pattern of Fastify's (`/a/:id/b`, `/a/*`) as a regular expression over request paths. */
@@ -46,7 +53,7 @@ const patternOf = (url: string): RegExp =>
       .join("/")}$`,
   );
 
-/** Every error leaves as `{ error: { code, message, request_id } }`: never a stack trace, never a 500 for bad input. */
+/** Every error leaves as `{ error: { code, message, request_id }, detail }`: never a stack trace, never a 500 for bad input. */
 export function installErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {
     if (hasZodFastifySchemaValidationErrors(error)) {
@@ -55,25 +62,27 @@ export function installErrorHandling(app: FastifyInstance): void {
         const path = issue.instancePath.replace(/^\//, "").replaceAll("/", ".");
         return `${path ? `${where}.${path}` : where}: ${issue.message}`;
       });
-      return reply.code(400).send(body("bad_request", problems.join("; "), request.id));
+      return reply.code(400).send(errorBody("bad_request", problems.join("; "), request.id));
     }
     if (error instanceof DomainError) {
-      return reply.code(statusOfErrorCode[error.code]).send(body(error.code, error.message, request.id, error.details));
+      return reply
+        .code(statusOfErrorCode[error.code])
+        .send(errorBody(error.code, error.message, request.id, error.details));
     }
     if (isResponseSerializationError(error)) {
       request.log.error({ err: error, issues: error.cause.issues }, "response does not match its schema");
       return reply
         .code(500)
-        .send(body("internal", `internal error (request ${request.id}); see the server log`, request.id));
+        .send(errorBody("internal", `internal error (request ${request.id}); see the server log`, request.id));
     }
     const status = error.statusCode ?? 500;
     if (status >= 400 && status < 500) {
-      return reply.code(status).send(body(codeOfStatus(status), messageOf(error), request.id));
+      return reply.code(status).send(errorBody(codeOfStatus(status), messageOf(error), request.id));
     }
     request.log.error({ err: error }, "request failed");
     return reply
       .code(500)
-      .send(body("internal", `internal error (request ${request.id}); see the server log`, request.id));
+      .send(errorBody("internal", `internal error (request ${request.id}); see the server log`, request.id));
   });
 
   // Routes by path, so a known path asked with the wrong method answers 405 with the methods it has.
@@ -90,14 +99,14 @@ export function installErrorHandling(app: FastifyInstance): void {
         .code(405)
         .header("allow", allowed.join(", "))
         .send(
-          body(
+          errorBody(
             "method_not_allowed",
             `${path} does not take ${request.method}; it takes ${allowed.join(", ")}`,
             request.id,
           ),
         );
     }
-    return reply.code(404).send(body("not_found", `no route ${request.method} ${path}`, request.id));
+    return reply.code(404).send(errorBody("not_found", `no route ${request.method} ${path}`, request.id));
   });
 }
 

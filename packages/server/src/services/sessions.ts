@@ -1,4 +1,5 @@
 import {
+  DEFAULT_DATASET,
   DEFAULT_HEARTBEAT_TIMEOUT,
   type CloseReason,
   type ExecuteResult,
@@ -27,13 +28,14 @@ import type { JobRecord, SessionRecord, Store } from "../store/store.js";
 import { JobActivity } from "./activity.js";
 import type { JobRoute } from "../proxy/proxy.js";
 import { KeyedLock } from "./keyed-lock.js";
-import { tagsOf } from "./catalog.js";
+import { tagsOf, type DatasetBuilder } from "./catalog.js";
+import { datasetTag } from "../catalog/datasets.js";
 import { LABELS } from "./labels.js";
 
 export { LABELS };
 import { waitUntilReady } from "./readiness.js";
 import type { Simulator } from "../catalog/simulators.js";
-import type { ArtifactService, SnapshotSource } from "./artifacts.js";
+import type { ArtifactService, PublishTarget, SnapshotSource } from "./artifacts.js";
 import { bootKind, resumeKind, type PooledEnvironment, type Recipe, type WarmPool } from "./pool.js";
 
 /** What an operation acts on: every open environment of a session, or one environment (job). */
@@ -49,6 +51,8 @@ export interface SessionServiceOptions {
   /** The tasks sessions can be made from, by id. */
   tasks?: () => Map<string, Task>;
   artifacts: ArtifactService;
+  /** Builds a dataset's image the first time a session asks for it; unset: only built datasets start. */
+  datasets?: DatasetBuilder;
   /** Ready environments to hand over at create and reset; none when unset. */
   pool?: WarmPool;
   /**
@@ -231,7 +235,17 @@ export class SessionService {
           },
         );
       }
-      const image = simulatorImage(simulator.manifest.name, spec.tag);
+      const dataset = spec.dataset ?? DEFAULT_DATASET;
+      const datasets = Object.keys(simulator.manifest.datasets);
+      if (!datasets.includes(dataset)) {
+        throw notFound(
+          `envs.${index}.dataset: simulator "${spec.simulator}" has no dataset "${dataset}"; its datasets: ${datasets.join(", ")}`,
+          { datasets },
+        );
+      }
+      const tag = datasetTag(spec.tag, dataset);
+      await this.o.datasets?.prepare(simulator.manifest.name, spec.tag, dataset);
+      const image = simulatorImage(simulator.manifest.name, tag);
       if (!(await this.o.runtime.imageExists(image))) {
         const tags = await tagsOf(this.o.runtime, simulator.manifest.name);
         if (tags.length === 0) {
@@ -239,15 +253,18 @@ export class SessionService {
             `envs.${index}: simulator "${spec.simulator}" is not built; build it with \`terrarium simulators build ${spec.simulator}\``,
           );
         }
+        const which = dataset === DEFAULT_DATASET ? `"${spec.tag}"` : `"${spec.tag}" of dataset "${dataset}" (${tag})`;
         throw notFound(
-          `envs.${index}.tag: simulator "${spec.simulator}" has no tag "${spec.tag}"; its tags: ${tags.join(", ")}`,
-          { tags },
+          `envs.${index}.tag: simulator "${spec.simulator}" has no tag ${which}; its tags: ${tags.join(", ")}`,
+          {
+            tags,
+          },
         );
       }
       planned.push({
         alias,
         simulator,
-        tag: spec.tag,
+        tag,
         image,
         artifactId: null,
         restoreMemory: false,
@@ -725,10 +742,7 @@ export class SessionService {
   async diskSnapshot(scope: Scope, request: DiskSnapshotRequest): Promise<DiskSnapshotResponse> {
     const publishing = await this.publishTargets(this.jobsIn(scope).jobs, request);
     return this.snapshotJobs(scope, async (source) => {
-      const publish = publishing.has(source.job.id)
-        ? { simulator: source.job.simulator!, version: request.override_version! }
-        : undefined;
-      const artifact = await this.o.artifacts.disk(source, publish);
+      const artifact = await this.o.artifacts.disk(source, publishing.get(source.job.id));
       return {
         success: true,
         artifact_id: artifact.id,
@@ -739,33 +753,82 @@ export class SessionService {
   }
 
   /**
-   * The jobs a disk snapshot publishes as `override_version` of their simulator (only those of
-   * `override_service` when it is set), checked before anything is committed.
+   * What a disk snapshot publishes, checked before anything is committed. As in Plato, the overrides
+   * apply to the whole scope (a session, or one environment of it): `override_service` naming the
+   * simulator of environments here publishes those as a new version of it; another name publishes the
+   * scope's one environment as a simulator of that name; unset, each environment is published as a
+   * version of its own simulator. Only what cannot be is refused.
    */
-  private async publishTargets(jobs: JobRecord[], request: DiskSnapshotRequest): Promise<Set<string>> {
+  private async publishTargets(jobs: JobRecord[], request: DiskSnapshotRequest): Promise<Map<string, PublishTarget>> {
     const version = request.override_version;
-    if (!version) return new Set();
-    const service = request.override_service;
-    const targets = jobs.filter((j) => j.simulator && (!service || j.simulator === service));
-    if (targets.length === 0) {
+    if (!version) return new Map();
+    const dataset = request.override_dataset ?? DEFAULT_DATASET;
+    const tag = datasetTag(version, dataset);
+    if (tag.length > 128) {
       throw badRequest(
-        `override_service: no environment here runs "${service}" (they run ${[...new Set(jobs.map((j) => j.simulator))].join(", ")})`,
+        `override_dataset: the image tag ${tag} (override_version-override_dataset) is longer than 128 characters; shorten either`,
       );
     }
-    const simulators = targets.map((j) => j.simulator!);
-    const twice = simulators.find((name, i) => simulators.indexOf(name) !== i);
+    const service = request.override_service;
+    const running = jobs.filter((j) => j.simulator);
+    const own = running.filter((j) => !service || j.simulator === service);
+    const targets = own.length > 0 ? own : running;
+    if (service && own.length === 0) await this.checkNewSimulator(service, targets);
+    const names = targets.map((j) => service ?? j.simulator!);
+    const twice = names.find((name, i) => names.indexOf(name) !== i);
     if (twice) {
       throw conflict(
-        `override_version: several environments run "${twice}" and all would be published as ${twice}:${version}; set override_service and snapshot them one at a time (per job)`,
+        `override_version: several environments run "${twice}" and all would be published as ${twice}:${tag}; publish one of them with its own disk_snapshot (POST /api/v2/jobs/{job_id}/disk_snapshot; env.diskSnapshot() in the SDK)`,
       );
     }
-    for (const name of simulators) {
-      if (await this.o.runtime.imageExists(simulatorImage(name, version)))
+    for (const name of names) {
+      if (await this.o.runtime.imageExists(simulatorImage(name, tag)))
         throw conflict(
-          `override_version: ${name} already has a version "${version}"; versions are immutable, choose another`,
+          `override_version: ${name} already has a version "${tag}"; versions are immutable: choose another, or remove the artifact it was published from (GET /api/v2/simulators lists it under published)`,
         );
     }
-    return new Set(targets.map((j) => j.id));
+    return new Map(
+      targets.map((job) => {
+        const simulator = this.simulatorOf(job);
+        const origin = simulator.published?.origin ?? simulator.manifest.name;
+        return [
+          job.id,
+          { simulator: service ?? job.simulator!, version, dataset, manifest: simulator.manifest, origin },
+        ];
+      }),
+    );
+  }
+
+  /**
+   * `override_service` names no simulator of the scope's environments: the one environment becomes a
+   * simulator of that name, which must not be another simulator.
+   */
+  private async checkNewSimulator(service: string, jobs: JobRecord[]): Promise<void> {
+    if (jobs.length > 1) {
+      throw conflict(
+        `override_service: no environment here runs "${service}", so it names a new simulator, which only one of the ${jobs.length} environments here (${jobs.map((j) => `${j.alias}: ${j.simulator}`).join(", ")}) can be; publish that one with its own disk_snapshot (POST /api/v2/jobs/{job_id}/disk_snapshot; session.getEnv(alias).diskSnapshot() in the SDK)`,
+      );
+    }
+    const job = jobs[0];
+    if (!job) return;
+    const source = this.simulatorOf(job);
+    const origin = source.published?.origin ?? source.manifest.name;
+    const existing = this.o.simulators().get(service);
+    if (existing && !existing.published) {
+      throw conflict(
+        `override_service: "${service}" is a simulator of this server (with a folder of its own) and this environment runs ${job.simulator}; publish it under a new name, or as a version of ${job.simulator} (override_service "${job.simulator}", or none)`,
+      );
+    }
+    if (existing?.published && existing.published.origin !== origin) {
+      throw conflict(
+        `override_service: "${service}" was published from ${existing.published.origin} and this environment runs ${job.simulator} (from ${origin}); a simulator keeps one manifest, so publish it under another name`,
+      );
+    }
+    if (!existing && (await this.o.runtime.listImages(simulatorImage(service, "").slice(0, -1))).length > 0) {
+      throw conflict(
+        `override_service: localhost/terrarium/${service} holds images that are not a simulator of this server (such as Terrarium's base image); choose another name`,
+      );
+    }
   }
 
   /** Runs a snapshot of each open job under the session's lock (no reset or close meanwhile). */
@@ -814,11 +877,45 @@ export class SessionService {
     return results;
   }
 
-  async close(scope: Scope, reason: CloseReason = "closed"): Promise<{ results: Record<string, JobOutcome> }> {
-    const { sessionId } = this.jobsIn(scope);
-    return this.locks.run(sessionId, async () => ({
-      results: await this.closeJobs(sessionId, this.jobsIn(scope).jobs, reason),
-    }));
+  /**
+   * Safe to repeat, as Plato's close is: a closed session or job answers success again, each job
+   * saying why and since when it is closed.
+   */
+  async close(
+    scope: Scope,
+    reason: CloseReason = "closed",
+  ): Promise<{ results: Record<string, JobOutcome>; message: string }> {
+    const sessionId = "jobId" in scope ? this.knownJob(scope.jobId).sessionId : this.session(scope.sessionId).id;
+    return this.locks.run(sessionId, async () => {
+      const closed =
+        "jobId" in scope
+          ? [this.knownJob(scope.jobId)].filter((j) => j.status === "closed")
+          : this.session(sessionId).status === "closed"
+            ? this.o.store.jobsOfSession(sessionId)
+            : [];
+      if (closed.length > 0) {
+        const results = Object.fromEntries(
+          closed.map((j) => [
+            j.id,
+            { success: true, message: `already closed (${j.closeReason ?? "closed"} at ${j.closedAt})` },
+          ]),
+        );
+        const what = "jobId" in scope ? `job "${scope.jobId}"` : `session "${sessionId}"`;
+        return { results, message: `${what} was already closed` };
+      }
+      const results = await this.closeJobs(sessionId, this.jobsIn(scope).jobs, reason);
+      const failed = Object.values(results).filter((r) => !r.success).length;
+      const message = failed
+        ? `${failed} of ${Object.keys(results).length} environments could not be closed; see results`
+        : `closed ${Object.keys(results).length} environment(s)`;
+      return { results, message };
+    });
+  }
+
+  private knownJob(jobId: string): JobRecord {
+    const job = this.o.store.getJob(jobId);
+    if (!job) throw notFound(`unknown job "${jobId}"`);
+    return job;
   }
 
   /**

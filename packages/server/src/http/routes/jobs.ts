@@ -1,10 +1,11 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
-import { JobDetails, JobIdParams } from "@terrarium/wire";
+import { FlowList, JobDetails, JobIdParams } from "@terrarium/wire";
 import type { EnvironmentProxy } from "../../proxy/proxy.js";
 import type { SessionService } from "../../services/sessions.js";
+import { platoLoginFlow } from "../login-flows.js";
 import { errors, operationRoutes } from "./operations.js";
 
-/** `/api/v2/jobs/{job_id}`: the session operations for one environment, answered in the same shape. */
+/** `/api/v2/jobs/{job_id}`: the session operations for one environment, each answering its bare result. */
 export const jobRoutes =
   (sessions: SessionService, proxy: EnvironmentProxy): FastifyPluginAsyncZod =>
   async (app) => {
@@ -19,6 +20,22 @@ export const jobRoutes =
         },
       },
       async (request) => sessions.jobDetails(request.params.job_id),
+    );
+    app.get(
+      "/:job_id/flows",
+      {
+        schema: {
+          tags: ["jobs"],
+          summary: "The environment's browser flows in Plato's format: `login`, the simulator's browser login",
+          params: JobIdParams,
+          response: { 200: FlowList, ...errors },
+        },
+      },
+      async (request) =>
+        sessions.environments({ jobId: request.params.job_id }).flatMap(({ job, manifest }) => {
+          const login = manifest?.login;
+          return login?.steps ? [platoLoginFlow(job.simulator ?? job.alias, { ...login, steps: login.steps })] : [];
+        }),
     );
     await app.register(operationRoutes(sessions, proxy, "job"));
   };

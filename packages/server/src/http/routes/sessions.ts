@@ -1,7 +1,8 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import {
+  ConnectNetworkAnswer,
   EvaluateRequest,
-  EvaluationResult,
+  EvaluationAnswer,
   ListSessionsQuery,
   MakeSessionRequest,
   MakeSessionResponse,
@@ -64,10 +65,33 @@ export const sessionRoutes =
           summary: "Score the session's current state against its task's criteria",
           params: SessionIdParams,
           body: optionalBody(EvaluateRequest),
-          response: { 200: EvaluationResult, ...errors },
+          response: { 200: EvaluationAnswer, ...errors },
         },
       },
-      async (request) => evaluation.evaluate(request.params.session_id, request.body?.value),
+      async (request) => ({
+        session_id: request.params.session_id,
+        ...(await evaluation.evaluate(request.params.session_id, request.body?.value)),
+      }),
+    );
+    app.post(
+      "/:session_id/connect_network",
+      {
+        schema: {
+          tags,
+          summary:
+            "Connect the environments to one network: they already are, from the start (Plato's SDK 2.8 asks after every create)",
+          params: SessionIdParams,
+          response: { 200: ConnectNetworkAnswer, ...errors },
+        },
+      },
+      async (request) => {
+        const environments = sessions.environments({ sessionId: request.params.session_id });
+        return {
+          success: true,
+          session_id: request.params.session_id,
+          results: Object.fromEntries(environments.map(({ job }) => [job.id, true])),
+        };
+      },
     );
     await app.register(operationRoutes(sessions, proxy, "session"));
   };
