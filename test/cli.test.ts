@@ -165,8 +165,10 @@ describe("the terrarium command", () => {
     const lines = stdout.trim().split("\n");
     expect(lines.length).toBeGreaterThanOrEqual(5); // packages, Podman settings, CRIU, base image, fossil
     expect(new Set(lines).size).toBe(lines.length);
+    // `simulators build` builds every dataset: fossil's base and blank, each once.
     expect(lines.filter((l) => /Simulator image fossil/.test(l))).toEqual([
       expect.stringMatching(/^✔ Simulator image fossil \S+: already there$/),
+      expect.stringMatching(/^✔ Simulator image fossil \S+ \(dataset blank\): already there$/),
     ]);
   });
 

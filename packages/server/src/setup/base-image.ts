@@ -1,6 +1,6 @@
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { BASE_IMAGE, BASE_RECIPE_HASH, BASE_SUITE, RECIPE_LABEL } from "../images.js";
+import { BASE_IMAGE, BASE_PACKAGES, BASE_RECIPE_HASH, BASE_SUITE, RECIPE_LABEL } from "../images.js";
 import { runCommand } from "./command.js";
 import type { SetupStep } from "./step.js";
 
@@ -51,14 +51,18 @@ export const baseImageStep: SetupStep = {
     try {
       let packages = 0;
       report(`debootstrap ${BASE_SUITE} from ${main}`, 0);
-      await runCommand("debootstrap", ["--variant=minbase", BASE_SUITE, rootfs, main], {
-        signal,
-        onLine: (line) => {
-          // minbase unpacks and configures about 90 packages each.
-          if (/^I: (Unpacking|Configuring) /.test(line)) packages++;
-          report(line, Math.min(0.95, packages / 180));
+      await runCommand(
+        "debootstrap",
+        ["--variant=minbase", `--include=${BASE_PACKAGES.join(",")}`, BASE_SUITE, rootfs, main],
+        {
+          signal,
+          onLine: (line) => {
+            // minbase unpacks and configures about 90 packages each.
+            if (/^I: (Unpacking|Configuring) /.test(line)) packages++;
+            report(line, Math.min(0.95, packages / 180));
+          },
         },
-      });
+      );
       writeFileSync(
         join(rootfs, "etc/apt/sources.list"),
         [

@@ -35,11 +35,45 @@ my $MAX_ARGUMENT = 64 * 1024;
 
 my @app = @ARGV;
 die "terrarium agent: no command to run\n" unless @app;
+with_clock();
 my $token = delete $ENV{TERRARIUM_AGENT_TOKEN};
 if (defined $token && $token ne '') {
     eval { start($token); 1 } or print STDERR "terrarium agent: not started: $@";
 }
 exec { $app[0] } @app or die "terrarium agent: cannot run $app[0]: $!\n";
+
+# The environment's clock, which `set_date` moves: where the image opts in (ENV TERRARIUM_CLOCK=on)
+# and has libfaketime, the agent runs itself again with it preloaded, so that the app and every
+# command see the real time moved by the offset in /dev/shm/terrarium-date (no file: the real time),
+# read again at most once a second. The agent, as the first process with it, makes the semaphore
+# every later one shares: without that, each command would make its own and leave it in /dev/shm.
+# Monotonic clocks stay real, or a date moved back would make running timeouts wait for years; file
+# times too (libfaketime would move those that stat() reads but not those statx() reads).
+# /dev/shm is in a memory snapshot but not in a disk one: an environment booted from that starts on
+# the real time.
+sub with_clock {
+    # Opt-in: every time call then goes through libfaketime, which made redmine's Ruby about 2.7 times
+    # slower here (fossil and mediawiki opt in, redmine does not).
+    return unless ($ENV{TERRARIUM_CLOCK} // '') eq 'on';
+    my ($library) = grep { -r } glob '/usr/lib/*/faketime/libfaketime.so.1';
+    return unless defined $library;
+    my @preload = grep { length } split /[: ]+/, $ENV{LD_PRELOAD} // '';
+    if (grep { $_ eq $library } @preload) {
+        # The second run. libfaketime made its objects for this user only: the app's own users share
+        # them too (one who cannot open them makes their own).
+        my ($sem, $shm) = map { s{^/}{}r } split ' ', $ENV{FAKETIME_SHARED} // '';
+        chmod 0666, "/dev/shm/sem.$sem", "/dev/shm/$shm" if defined $shm;
+        return;
+    }
+    local $ENV{LD_PRELOAD}                   = join ' ', $library, @preload;
+    local $ENV{FAKETIME_TIMESTAMP_FILE}      = '/dev/shm/terrarium-date';
+    local $ENV{FAKETIME_CACHE_DURATION}      = 1;
+    local $ENV{FAKETIME_DONT_FAKE_MONOTONIC} = 1;
+    local $ENV{NO_FAKE_STAT}                 = 1;
+    local $ENV{FAKE_UTIME}                   = 0;
+    { no warnings 'exec'; exec { $^X } $^X, $0, @app; }
+    print STDERR "terrarium agent: the clock cannot be moved: cannot run $^X: $!\n";
+}
 
 # Binds the port, then leaves the daemon behind: in a session of its own, a child of init, not of the app.
 sub start {
@@ -443,11 +477,26 @@ sub be_runner {
     POSIX::_exit(0) unless length $command;    # retired before it got a command
     close $ctl;
     chdir $cwd if defined $cwd;
+    # Until set_date has moved the clock, a command runs without libfaketime: loading it costs every
+    # command a few milliseconds. (A process a command leaves running before the first set_date keeps
+    # the real time; the app, started with it, follows.)
+    without_clock() unless -e '/dev/shm/terrarium-date';
     my @shell = ('/bin/sh', '-c', $command);
     @shell = ('/bin/sh', '-c', FROM_FD3) if length $command > $MAX_ARGUMENT && hand_over($command);
     { no warnings 'exec'; exec { $shell[0] } @shell; }
     syswrite STDERR, "terrarium agent: cannot run /bin/sh: $!\n";
 }
+
+sub without_clock {
+    my @preload = grep { length && !m{/faketime/libfaketime} } split /[: ]+/, $ENV{LD_PRELOAD} // '';
+    if (@preload) { $ENV{LD_PRELOAD} = join ' ', @preload }
+    else          { delete $ENV{LD_PRELOAD} }
+}
+
+# The handle of a long command's file: kept until the exec, since perl closes a handle's descriptor
+# when the handle goes away, and the file may have come as fd 3 itself (libfaketime's descriptors
+# move the numbers).
+my $handed;
 
 # Puts a long command on fd 3, in a memory file (or an unlinked file in /tmp), read from the start.
 sub hand_over {
@@ -460,6 +509,7 @@ sub hand_over {
     Daemon::write_all($file, $command) or die "cannot write the command: $!\n";
     sysseek $file, 0, 0 or die "cannot read the command back: $!\n";
     POSIX::dup2(fileno $file, 3) // die "cannot hand the command over: $!\n" unless fileno $file == 3;
+    $handed = $file;
     return 1;
 }
 
