@@ -40,6 +40,11 @@ def both(method: str, tail: str, where: str, name: str) -> dict[str, str]:
     return {f"{method} {S}{tail} {where}".strip(): name, f"{method} {J}{tail} {where}".strip(): name}
 
 
+def per_job(method: str, tail: str, answer: str, result: str) -> dict[str, str]:
+    """A session route's `answer` (`results` per job id) and its job twin, which answers one `result` bare."""
+    return {f"{method} {S}{tail}": answer, f"{method} {S}{tail} results *": result, f"{method} {J}{tail}": result}
+
+
 # "<METHOD> <path> [body] <steps>": the 2xx JSON answer, or with `body` the request body; then steps into
 # the schema: a property name, `*` (a map's values), `[]` (an array's items), `|N` (the N-th of a union),
 # `?name` (a query parameter's schema).
@@ -58,32 +63,31 @@ NAMES: dict[str, str] = {
     f"GET {S} envs []": "JobDetails",
     f"GET {J}": "JobDetails",
     f"POST {S}/evaluate body": "EvaluateRequest",
-    f"POST {S}/evaluate": "EvaluationResult",
-    **both("GET", "/wait_for_ready", "", "WaitForReadyResponse"),
-    **both("GET", "/wait_for_ready", "results *", "Readiness"),
+    f"POST {S}/evaluate": "EvaluationAnswer",
+    **per_job("GET", "/wait_for_ready", "WaitForReadyAnswer", "JobReadiness"),
+    f"GET {S}/wait_for_ready context": "SessionContext",
+    f"GET {S}/wait_for_ready context envs []": "EnvironmentContext",
     **both("POST", "/execute", "body", "ExecuteRequest"),
-    **both("POST", "/execute", "", "ExecuteResponse"),
-    **both("POST", "/execute", "results *", "ExecuteResult"),
-    **both("GET", "/state", "", "StateResponse"),
-    **both("GET", "/state", "results *", "JobState"),
-    **both("GET", "/state", "results * state", "EnvState"),
-    **both("GET", "/state", "results * state dbs []", "DbState"),
-    **both("GET", "/state", "results * state dbs [] changes []", "RowChange"),
-    **both("GET", "/state", "results * state files []", "FileChange"),
-    **both("GET", "/public_url", "", "PublicUrlResponse"),
-    **both("GET", "/public_url", "results *", "PublicUrl"),
-    **both("GET", "/login", "", "LoginPlanResponse"),
-    **both("GET", "/login", "results *", "LoginPlan"),
-    **both("GET", "/login", "results * flow", "LoginFlow"),
-    **both("POST", "/snapshot", "", "SnapshotResponse"),
-    **both("POST", "/snapshot", "results *", "SnapshotResult"),
+    **per_job("POST", "/execute", "ExecuteAnswer", "JobExecuteResult"),
+    f"GET {S}/state": "StateAnswer",
+    f"GET {S}/state results *": "JobStateResult",
+    f"GET {J}/state": "JobStateAnswer",
+    f"GET {S}/state results * state": "EnvState",
+    f"GET {S}/state results * state dbs []": "DbState",
+    f"GET {S}/state results * state dbs [] changes []": "RowChange",
+    f"GET {S}/state results * state files []": "FileChange",
+    f"GET {S}/state results * mutations []": "Mutation",
+    **per_job("GET", "/public_url", "PublicUrlResponse", "PublicUrl"),
+    **per_job("GET", "/login", "LoginPlanResponse", "LoginPlan"),
+    f"GET {S}/login results * flow": "LoginFlow",
+    **per_job("POST", "/snapshot", "SnapshotAnswer", "SnapshotResult"),
     **both("POST", "/disk_snapshot", "body", "DiskSnapshotRequest"),
-    **both("POST", "/disk_snapshot", "", "DiskSnapshotResponse"),
-    **both("POST", "/disk_snapshot", "results *", "DiskSnapshotResult"),
-    **both("POST", "/reset", "", "OutcomeResponse"),
-    **both("POST", "/reset", "results *", "JobOutcome"),
-    **both("POST", "/heartbeat", "", "OutcomeResponse"),
-    **both("POST", "/close", "", "OutcomeResponse"),
+    **per_job("POST", "/disk_snapshot", "DiskSnapshotAnswer", "DiskSnapshotResult"),
+    **both("POST", "/set_date", "body", "SetDateRequest"),
+    **per_job("POST", "/set_date", "SetDateAnswer", "SetDateResult"),
+    **per_job("POST", "/reset", "ResetAnswer", "JobOutcome"),
+    **per_job("POST", "/heartbeat", "HeartbeatAnswer", "JobOutcome"),
+    **per_job("POST", "/close", "CloseAnswer", "JobOutcome"),
     "DELETE /api/v2/artifacts/{artifact_id}": "OutcomeResponse",
     "GET /api/v2/tasks": "TaskList",
     "GET /api/v2/tasks tasks []": "TaskSummary",
@@ -97,6 +101,9 @@ NAMES: dict[str, str] = {
     "GET /api/v2/simulators": "SimulatorList",
     "GET /api/v2/simulators simulators []": "SimulatorInfo",
     "GET /api/v2/simulators simulators [] accounts []": "Account",
+    # Inline in packages/wire's SimulatorInfo: named here, as the SDK exports them.
+    "GET /api/v2/simulators simulators [] datasets []": "SimulatorDataset",
+    "GET /api/v2/simulators simulators [] published_from": "PublishedFrom",
     "POST /api/v2/simulators/{name}/calibrate body": "CalibrateRequest",
     "POST /api/v2/simulators/{name}/calibrate": "CalibrationReport",
 }
@@ -106,6 +113,10 @@ ERROR_BODY = "GET /api/v2/sessions 400"
 
 # Routes without a JSON answer.
 NOT_JSON = {"GET /metrics"}
+
+# Routes only Plato's own SDK calls, for what this SDK does its own way: a session's environments share one network
+# from the start (connect_network), and `session.login` reads `/login`, of which `flows` is Plato's format.
+PLATO_ONLY = {"POST /api/v2/sessions/{session_id}/connect_network", "GET /api/v2/jobs/{job_id}/flows"}
 
 
 class WireChanged(Exception):
@@ -190,13 +201,18 @@ def name_schemas(doc: dict[str, Any]) -> dict[str, Any]:
         f"{method.upper()} {path}"
         for path, ops in doc.get("paths", {}).items()
         for method, op in ops.items()
-        if f"{method.upper()} {path}" not in NOT_JSON and not is_named(op)
+        if f"{method.upper()} {path}" not in NOT_JSON | PLATO_ONLY and not is_named(op)
     ]
     if uncovered:
         raise WireChanged(
             f"new routes: {', '.join(uncovered)}; name their schemas in NAMES and give the SDK a method for each"
         )
-    return {"openapi": doc["openapi"], "info": doc["info"], "paths": {}, "components": {"schemas": schemas}}
+    # The named schemas first: the generator names inline objects after their property as it meets them (a task
+    # check's `mutation`), and a named schema met later would be renamed (Mutation2) rather than keep its name.
+    named = set(places.values())
+    ordered = {name: schema for name, schema in schemas.items() if name in named}
+    ordered.update(schemas)
+    return {"openapi": doc["openapi"], "info": doc["info"], "paths": {}, "components": {"schemas": ordered}}
 
 
 def refer_to(node: Any, name: str, schema: Any, top: bool = False) -> None:
@@ -284,7 +300,11 @@ def generate(openapi: dict[str, Any]) -> str:
         )
         if run.returncode != 0:
             raise RuntimeError(f"datamodel-code-generator failed:\n{run.stderr}")
-        return tidy(output.read_text())
+        code = output.read_text()
+    renamed = sorted(name for name in {*NAMES.values(), "ErrorBody"} if f"\nclass {name}(" not in code)
+    if renamed:
+        raise RuntimeError(f"datamodel-code-generator did not keep the names {', '.join(renamed)}; see name_schemas")
+    return tidy(code)
 
 
 def tidy(code: str) -> str:

@@ -62,12 +62,15 @@ async def test_a_closed_session_answers_conflict_with_when_and_why(client: Async
     with pytest.raises(ConflictError, match=r"closed \(closed at \d{4}-\d\d-\d\dT") as caught:
         await forge.execute("true")
     assert caught.value.status == 409
+    assert caught.value.details is not None
+    closed_at = caught.value.details["closed_at"]
     with pytest.raises(ConflictError):
         await session.reset()
-    with pytest.raises(ConflictError):
-        await client.sessions.close(session.session_id)
-    # Closing through the session object again is no error: it was closed by it.
-    assert set((await session.close()).results) == {forge.job_id}
+    # Closing is safe to repeat, by id too: success again, saying since when.
+    again = await client.sessions.close(session.session_id)
+    assert again.success and again.message == f'session "{session.session_id}" was already closed'
+    assert again.results[forge.job_id].message == f"already closed (closed at {closed_at})"
+    assert (await session.close()).results[forge.job_id].success
 
 
 async def test_a_call_slower_than_the_client_timeout_is_a_timeout_error(client: AsyncTerrarium, server: Server) -> None:

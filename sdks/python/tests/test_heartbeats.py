@@ -44,5 +44,6 @@ async def test_a_session_whose_heartbeats_stopped_is_reaped(client: AsyncTerrari
             await anyio.sleep(0.5)
             details = await status_of(client, session.session_id)
     assert details.envs[0].close_reason == "heartbeat_timeout"
-    # Closing a session the server closed already is no error, and answers no results.
-    assert (await session.close()).results == {}
+    # Closing a session the server closed already is no error: success, saying why and since when.
+    closed = (await session.close()).results[session.envs[0].job_id]
+    assert closed.success and closed.message == f"already closed (heartbeat_timeout at {details.envs[0].closed_at})"

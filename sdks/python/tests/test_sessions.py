@@ -5,14 +5,14 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from terrarium import AsyncTerrarium, Env, ExecuteResult, StateResponse
+from terrarium import AsyncTerrarium, Env, JobExecuteResult, StateAnswer
 
 from support import TICKET
 
 pytestmark = pytest.mark.anyio
 
 
-def ticket_rows(state: StateResponse, job_id: str) -> list[tuple[str, str | None]]:
+def ticket_rows(state: StateAnswer, job_id: str) -> list[tuple[str, str | None]]:
     """(operation, title) of each ticket row the job's state shows."""
     entry = state.results[job_id]
     assert entry.state is not None, entry.error
@@ -37,21 +37,25 @@ async def test_two_fossil_environments_through_every_operation(client: AsyncTerr
 
         # Execute on all: results keyed by job id, as in Plato's SDK.
         every = await session.execute("hostname; fossil version", timeout=30)
+        assert every.session_id == session.session_id
         assert set(every.results) == {forge.job_id, mirror.job_id}
         for job_id, alias in ((forge.job_id, "forge"), (mirror.job_id, "mirror")):
             result = every.results[job_id]
-            assert isinstance(result, ExecuteResult)
-            assert result.exit_code == 0, result.stderr
+            assert isinstance(result, JobExecuteResult)
+            assert result.exit_code == 0 and result.success, result.stderr
             assert result.stdout.startswith(f"{alias}\n")
             assert "This is fossil version" in result.stdout
             assert not result.timed_out and not result.truncated
 
         # Execute on one, which reaches the other by alias on the session network.
         one = await forge.execute("getent hosts mirror && echo reached; exit 3")
-        assert one.exit_code == 3
+        assert one.exit_code == 3 and not one.success
         assert "reached" in one.stdout
         binary = await forge.execute("printf '\\377\\000ok'", encoding="base64")
-        assert binary.stdout == b"\xff\x00ok"
+        assert binary.stdout == b"\xff\x00ok" and binary.success
+        binaries = await session.execute("printf '\\377'", encoding="base64")
+        assert binaries.session_id == session.session_id
+        assert {job: r.stdout for job, r in binaries.results.items()} == {forge.job_id: b"\xff", mirror.job_id: b"\xff"}
         timed_out = await forge.execute("sleep 30", timeout=1)
         assert timed_out.timed_out and timed_out.exit_code is None
 
@@ -59,9 +63,13 @@ async def test_two_fossil_environments_through_every_operation(client: AsyncTerr
         added = await forge.execute(TICKET)
         assert added.exit_code == 0, added.stderr
         state = await session.get_state()
-        assert state.mode == "net"
+        assert state.mode == "net" and state.session_id == session.session_id
         assert ("insert", "Crash on empty input") in ticket_rows(state, forge.job_id)
         assert ticket_rows(state, mirror.job_id) == []
+        # The same changes in Plato's shape.
+        mutations = state.results[forge.job_id].mutations
+        assert any(m.table_name == "ticket" and m.action == "INSERT" for m in mutations)
+        assert state.results[mirror.job_id].mutations == []
         forge_state = await forge.get_state(merge_mutations=False)
         assert any(c.table == "ticket" for db in forge_state.dbs for c in db.changes)
 
@@ -76,10 +84,15 @@ async def test_two_fossil_environments_through_every_operation(client: AsyncTerr
 
         # Reset: same jobs and aliases, the ticket gone.
         reset = await session.reset()
+        assert reset.success
         assert {job: r.success for job, r in reset.results.items()} == {forge.job_id: True, mirror.job_id: True}
         assert ticket_rows(await session.get_state(), forge.job_id) == []
         ready = await session.wait_for_ready(timeout=60)
-        assert ready.ready and all(r.ready for r in ready.results.values())
+        assert ready.ready and ready.status == "ready" and all(r.ready for r in ready.results.values())
+        assert [(e.alias, e.job_id) for e in ready.context.envs] == [(e.alias, e.job_id) for e in session.envs]
+        one_ready = await forge.wait_for_ready(timeout=60)
+        assert one_ready.ready and set(one_ready.results) == {forge.job_id}
+        assert (await mirror.reset()).results[mirror.job_id].success
 
         # The server's records.
         details = await session.details()
@@ -88,12 +101,21 @@ async def test_two_fossil_environments_through_every_operation(client: AsyncTerr
         assert (await forge.details()).job_id == forge.job_id
         assert session.session_id in [s.session_id for s in await client.sessions.list()]
         assert (await client.sessions.retrieve(session.session_id)).envs[1].alias == "mirror"
-        assert (await session.heartbeat()).results[forge.job_id].success
+        beat = await session.heartbeat()
+        assert beat.success and beat.results[forge.job_id].success and beat.timestamp
+        assert (await forge.heartbeat()).results[forge.job_id].success
+
+        # One environment closes alone, and closing it again answers success, saying since when.
+        assert (await mirror.close()).results[mirror.job_id].success
+        again = (await mirror.close()).results[mirror.job_id]
+        assert again.success and again.message and again.message.startswith("already closed")
+        assert [e.alias for e in (await session.wait_for_ready()).context.envs] == ["forge"]
 
     # `async with` closed it; closing again answers as the first close did.
     assert not session.heartbeat_running
     assert (await client.sessions.retrieve(session.session_id)).status == "closed"
-    assert set((await session.close()).results) == {forge.job_id, mirror.job_id}
+    closed = await session.close()
+    assert closed.success and set(closed.results) == {forge.job_id}
     assert session.session_id not in [s.session_id for s in await client.sessions.list()]
     assert session.session_id in [s.session_id for s in await client.sessions.list(status="closed")]
 

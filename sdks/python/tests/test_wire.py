@@ -10,7 +10,7 @@ from types import ModuleType
 import httpx
 
 import terrarium
-from terrarium import BinaryExecuteResult, ExecuteResult, types
+from terrarium import BinaryExecuteResult, JobExecuteResult, types
 
 from support import HERE, Server
 
@@ -47,7 +47,7 @@ def test_the_committed_wire_module_is_what_the_server_generates(server: Server, 
 
 
 def test_binary_execute_results_have_the_fields_of_execute_results() -> None:
-    assert list(BinaryExecuteResult.model_fields) == list(ExecuteResult.model_fields)
+    assert list(BinaryExecuteResult.model_fields) == list(JobExecuteResult.model_fields)
 
 
 def test_every_public_type_is_exported_at_the_top() -> None:

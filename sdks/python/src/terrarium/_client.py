@@ -21,17 +21,18 @@ from ._wire import (
     ArtifactEnvSpec,
     ArtifactList,
     CalibrationReport,
-    DiskSnapshotResponse,
+    CloseAnswer,
+    DiskSnapshotAnswer,
     Health,
     MakeSessionResponse,
-    OutcomeResponse,
+    PublicUrlResponse,
     SessionDetails,
     SessionList,
     SimulatorEnvSpec,
     SimulatorInfo,
     SimulatorList,
-    SnapshotResponse,
-    StateResponse,
+    SnapshotAnswer,
+    StateAnswer,
     Task,
     TaskList,
 )
@@ -223,34 +224,44 @@ class AsyncSessions:
         """
         return await self._http.parse(SessionDetails, "GET", _session_path(session_id), idempotent=True)
 
-    async def state(self, session_id: str, *, merge_mutations: bool = True, noise: bool = True) -> StateResponse:
+    async def state(self, session_id: str, *, merge_mutations: bool = True, noise: bool = True) -> StateAnswer:
         """What changed in a session's environments, by session id (see `session.get_state()`)."""
-        return await Operations(self._http, _session_path(session_id)).state(merge_mutations, noise)
+        return await self._ops(session_id).state(StateAnswer, merge_mutations, noise)
 
     async def public_urls(self, session_id: str, *, port: int | None = None) -> dict[str, str]:
         """Browser-reachable URLs of a session's environments by session id, per alias."""
-        answer = await Operations(self._http, _session_path(session_id)).public_urls(port)
+        answer = await self._ops(session_id).public_urls(PublicUrlResponse, port)
         return {r.alias: r.url for r in answer.results.values()}
 
-    async def snapshot(self, session_id: str) -> SnapshotResponse:
+    async def snapshot(self, session_id: str) -> SnapshotAnswer:
         """Memory snapshot of a session's environments by session id (see `session.snapshot()`)."""
-        return await Operations(self._http, _session_path(session_id)).snapshot()
+        return await self._ops(session_id).snapshot(SnapshotAnswer)
 
     async def disk_snapshot(
-        self, session_id: str, *, override_service: str | None = None, override_version: str | None = None
-    ) -> DiskSnapshotResponse:
+        self,
+        session_id: str,
+        *,
+        override_service: str | None = None,
+        override_version: str | None = None,
+        override_dataset: str | None = None,
+    ) -> DiskSnapshotAnswer:
         """Disk snapshot of a session's environments by session id (see `session.disk_snapshot()`)."""
-        return await Operations(self._http, _session_path(session_id)).disk_snapshot(override_service, override_version)
+        return await self._ops(session_id).disk_snapshot(
+            DiskSnapshotAnswer, override_service, override_version, override_dataset
+        )
 
-    async def close(self, session_id: str) -> OutcomeResponse:
-        """Closes a session by id (e.g. one another process made). Unlike `session.close()`, closing a closed
-        session raises `ConflictError`.
+    async def close(self, session_id: str) -> CloseAnswer:
+        """Closes a session by id (e.g. one another process made). Safe to repeat: a closed session answers
+        success again, its `message` and each job's saying since when it is closed.
 
         Example::
 
-            await client.sessions.close("s_0123456789ab")
+            print((await client.sessions.close("s_0123456789ab")).message)  # closed 2 environment(s)
         """
-        return await self._http.parse(OutcomeResponse, "POST", f"{_session_path(session_id)}/close")
+        return await self._ops(session_id).outcome(CloseAnswer, "close")
+
+    def _ops(self, session_id: str) -> Operations:
+        return Operations(self._http, _session_path(session_id))
 
 
 class AsyncSimulators:

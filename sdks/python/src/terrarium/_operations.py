@@ -1,28 +1,25 @@
 """The operations a session and one of its environments share, on `/api/v2/sessions/{id}/...` or
-`/api/v2/jobs/{id}/...`: both answer per job id."""
+`/api/v2/jobs/{id}/...`. A session answers per job id, with its own id at the top; a job answers its bare result,
+as Plato's do. So each call takes the model its caller reads the answer as: a session's answer or a job's."""
 
 from __future__ import annotations
 
 import base64
-from typing import Any
+from datetime import datetime, timezone
+from typing import Any, TypeVar
+
+from pydantic import BaseModel
 
 from ._http import Http
-from ._wire import (
-    DiskSnapshotResponse,
-    ExecuteResponse,
-    LoginPlanResponse,
-    OutcomeResponse,
-    PublicUrlResponse,
-    SnapshotResponse,
-    StateResponse,
-    WaitForReadyResponse,
-)
-from .errors import ConflictError
-from .types import BinaryExecuteResponse, BinaryExecuteResult
+from ._wire import JobExecuteResult
+from .types import BinaryExecuteResult
+
+Answer = TypeVar("Answer", bound=BaseModel)
 
 DEFAULT_WAIT_TIMEOUT = 120.0
 DEFAULT_EXECUTE_TIMEOUT = 30.0
-# Slack on top of a server-side wait (a command, a readiness wait) before the client gives up.
+DEFAULT_SET_DATE_TIMEOUT = 30
+# Slack on top of a server-side wait (a command, a readiness wait, a clock move) before the client gives up.
 SLACK = 30.0
 
 
@@ -31,10 +28,10 @@ class Operations:
         self.http = http
         self.base = base  # e.g. api/v2/sessions/s_0123456789ab
 
-    async def wait_for_ready(self, timeout: float | None) -> WaitForReadyResponse:
+    async def wait_for_ready(self, model: type[Answer], timeout: float | None) -> Answer:
         wait = DEFAULT_WAIT_TIMEOUT if timeout is None else timeout
         return await self.http.parse(
-            WaitForReadyResponse,
+            model,
             "GET",
             f"{self.base}/wait_for_ready",
             query={"timeout": wait},
@@ -42,72 +39,81 @@ class Operations:
             timeout=wait + SLACK,
         )
 
-    async def execute(self, command: str, timeout: float | None) -> ExecuteResponse:
-        """Never retried: a command may have run even when its answer was lost."""
+    async def execute(self, model: type[Answer], command: str, timeout: float | None, binary: bool = False) -> Answer:
+        """Never retried: a command may have run even when its answer was lost. `binary` asks for base64 output
+        (see `binary_result`)."""
         limit = DEFAULT_EXECUTE_TIMEOUT if timeout is None else timeout
-        return await self.http.parse(
-            ExecuteResponse,
-            "POST",
-            f"{self.base}/execute",
-            body={"command": command, "timeout": limit},
-            timeout=limit + SLACK,
-        )
+        body: dict[str, Any] = {"command": command, "timeout": limit}
+        if binary:
+            body["encoding"] = "base64"
+        return await self.http.parse(model, "POST", f"{self.base}/execute", body=body, timeout=limit + SLACK)
 
-    async def execute_binary(self, command: str, timeout: float | None) -> BinaryExecuteResponse:
-        limit = DEFAULT_EXECUTE_TIMEOUT if timeout is None else timeout
-        answer = await self.http.parse(
-            ExecuteResponse,
-            "POST",
-            f"{self.base}/execute",
-            body={"command": command, "timeout": limit, "encoding": "base64"},
-            timeout=limit + SLACK,
-        )
-        return BinaryExecuteResponse(
-            results={
-                job: BinaryExecuteResult.model_validate(
-                    {**r.model_dump(), "stdout": base64.b64decode(r.stdout), "stderr": base64.b64decode(r.stderr)}
-                )
-                for job, r in answer.results.items()
-            }
-        )
+    async def outcome(self, model: type[Answer], op: str, timeout: float | None = None) -> Answer:
+        """reset, heartbeat and close: each answers `{success}` per job, and may be sent again (a closed session or
+        job answers success again, its message saying since when it is closed)."""
+        return await self.http.parse(model, "POST", f"{self.base}/{op}", idempotent=True, timeout=timeout)
 
-    async def outcome(self, op: str, timeout: float | None = None) -> OutcomeResponse:
-        """reset and heartbeat: each answers `{success}` per job, and may be sent again."""
-        return await self.http.parse(OutcomeResponse, "POST", f"{self.base}/{op}", idempotent=True, timeout=timeout)
-
-    async def close(self) -> OutcomeResponse:
-        """Closes; "already closed" (409) counts as done, which also makes a retry after a lost answer safe.
-        Answers no results then: nothing was closed by this call."""
-        try:
-            return await self.http.parse(OutcomeResponse, "POST", f"{self.base}/close", idempotent=True)
-        except ConflictError:
-            return OutcomeResponse(results={})
-
-    async def snapshot(self) -> SnapshotResponse:
+    async def snapshot(self, model: type[Answer]) -> Answer:
         """Not retried: each call makes new artifacts."""
-        return await self.http.parse(SnapshotResponse, "POST", f"{self.base}/snapshot")
+        return await self.http.parse(model, "POST", f"{self.base}/snapshot")
 
-    async def disk_snapshot(self, override_service: str | None, override_version: str | None) -> DiskSnapshotResponse:
-        body: dict[str, Any] = {}
-        if override_service is not None:
-            body["override_service"] = override_service
-        if override_version is not None:
-            body["override_version"] = override_version
-        return await self.http.parse(DiskSnapshotResponse, "POST", f"{self.base}/disk_snapshot", body=body)
+    async def disk_snapshot(
+        self,
+        model: type[Answer],
+        override_service: str | None,
+        override_version: str | None,
+        override_dataset: str | None,
+    ) -> Answer:
+        given = {
+            "override_service": override_service,
+            "override_version": override_version,
+            "override_dataset": override_dataset,
+        }
+        body = {key: value for key, value in given.items() if value is not None}
+        return await self.http.parse(model, "POST", f"{self.base}/disk_snapshot", body=body)
 
-    async def state(self, merge_mutations: bool, noise: bool) -> StateResponse:
+    async def state(self, model: type[Answer], merge_mutations: bool, noise: bool) -> Answer:
         return await self.http.parse(
-            StateResponse,
+            model,
             "GET",
             f"{self.base}/state",
             query={"merge_mutations": merge_mutations, "noise": noise},
             idempotent=True,
         )
 
-    async def public_urls(self, port: int | None) -> PublicUrlResponse:
+    async def public_urls(self, model: type[Answer], port: int | None) -> Answer:
+        return await self.http.parse(model, "GET", f"{self.base}/public_url", query={"port": port}, idempotent=True)
+
+    async def login_plans(self, model: type[Answer]) -> Answer:
+        return await self.http.parse(model, "GET", f"{self.base}/login", idempotent=True)
+
+    async def set_date(self, model: type[Answer], date: datetime | str, timeout: int | None) -> Answer:
+        """Safe to send again: the same date is set again."""
+        limit = DEFAULT_SET_DATE_TIMEOUT if timeout is None else timeout
         return await self.http.parse(
-            PublicUrlResponse, "GET", f"{self.base}/public_url", query={"port": port}, idempotent=True
+            model,
+            "POST",
+            f"{self.base}/set_date",
+            body={"datetime": wire_date(date), "timeout": limit},
+            idempotent=True,
+            timeout=limit + SLACK,
         )
 
-    async def login_plans(self) -> LoginPlanResponse:
-        return await self.http.parse(LoginPlanResponse, "GET", f"{self.base}/login", idempotent=True)
+
+def binary_result(result: JobExecuteResult) -> BinaryExecuteResult:
+    """A result of `execute(..., encoding="base64")` with its output decoded to the exact bytes."""
+    return BinaryExecuteResult.model_validate(
+        {**result.model_dump(), "stdout": base64.b64decode(result.stdout), "stderr": base64.b64decode(result.stderr)}
+    )
+
+
+def wire_date(date: datetime | str) -> str:
+    """The date as the server reads it: an aware datetime in UTC, a naive one as it is (the server takes a date
+    without an offset as UTC, as environments run on UTC), a string as it is (the server checks it)."""
+    if isinstance(date, str):
+        return date
+    if not isinstance(date, datetime):
+        raise TypeError(f"set_date takes a datetime or an ISO 8601 string (2031-05-04T10:00:00Z), not {date!r}")
+    if date.tzinfo is not None:
+        return date.astimezone(timezone.utc).replace(tzinfo=None).isoformat() + "Z"
+    return date.isoformat()

@@ -3,31 +3,41 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import datetime
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Literal, TypeVar, overload
+from typing import TYPE_CHECKING, Any, Literal, overload
 from urllib.parse import quote
 
-from ._operations import Operations
+from ._operations import Operations, binary_result
 from ._wire import (
-    DiskSnapshotResponse,
+    CloseAnswer,
+    DiskSnapshotAnswer,
     DiskSnapshotResult,
     EnvState,
-    EvaluationResult,
-    ExecuteResponse,
-    ExecuteResult,
+    EvaluationAnswer,
+    ExecuteAnswer,
+    HeartbeatAnswer,
     JobDetails,
+    JobExecuteResult,
+    JobOutcome,
+    JobReadiness,
+    JobStateAnswer,
+    LoginPlanResponse,
     OutcomeResponse,
+    PublicUrl,
+    PublicUrlResponse,
+    ResetAnswer,
     SessionDetails,
-    SnapshotResponse,
+    SetDateAnswer,
+    SetDateResult,
+    SnapshotAnswer,
     SnapshotResult,
-    StateResponse,
-    WaitForReadyResponse,
+    StateAnswer,
+    WaitForReadyAnswer,
 )
-from .errors import CaptureError, ConflictError, InvalidSessionError, NotFoundError, TerrariumError
+from .errors import CaptureError, ConflictError, InvalidSessionError, NotFoundError
 from .serialized import SerializedEnv, SerializedSession
-from .types import BinaryExecuteResponse, BinaryExecuteResult
-
-Result = TypeVar("Result")
+from .types import BinaryExecuteResponse, BinaryExecuteResult, WaitForReadyResponse
 
 if TYPE_CHECKING:
     from playwright.async_api import Browser
@@ -38,7 +48,7 @@ if TYPE_CHECKING:
 
 class AsyncEnvironment:
     """One running environment (job) of a session. Its operations use `/api/v2/jobs/{job_id}/...` and touch no
-    other environment of the session.
+    other environment of the session; each answers this environment's own result.
 
     Example::
 
@@ -65,14 +75,14 @@ class AsyncEnvironment:
     @overload
     async def execute(
         self, command: str, *, timeout: float | None = None, encoding: Literal["utf8"] = "utf8"
-    ) -> ExecuteResult: ...
+    ) -> JobExecuteResult: ...
     @overload
     async def execute(
         self, command: str, *, timeout: float | None = None, encoding: Literal["base64"]
     ) -> BinaryExecuteResult: ...
     async def execute(
         self, command: str, *, timeout: float | None = None, encoding: Literal["utf8", "base64"] = "utf8"
-    ) -> ExecuteResult | BinaryExecuteResult:
+    ) -> JobExecuteResult | BinaryExecuteResult:
         """Runs a shell command in this environment (`/bin/sh -c`); `timeout` in seconds, default 30 (the command
         and everything it started is killed then). A command that cannot run answers with `error` set rather
         than raising. Never retried. With `encoding="base64"`, `stdout` and `stderr` are the exact bytes.
@@ -84,8 +94,8 @@ class AsyncEnvironment:
             logo = (await env.execute("cat /data/logo.png", encoding="base64")).stdout  # bytes
         """
         if encoding == "base64":
-            return self._own((await self._ops.execute_binary(command, timeout)).results)
-        return self._own((await self._ops.execute(command, timeout)).results)
+            return binary_result(await self._ops.execute(JobExecuteResult, command, timeout, binary=True))
+        return await self._ops.execute(JobExecuteResult, command, timeout)
 
     async def get_state(self, *, merge_mutations: bool = True, noise: bool = True) -> EnvState:
         """Database rows and files this environment changed since its start or last reset; a `CaptureError`
@@ -97,10 +107,10 @@ class AsyncEnvironment:
             for db in state.dbs:
                 print(db.name, [(c.table, c.op) for c in db.changes])
         """
-        result = self._own((await self._ops.state(merge_mutations, noise)).results)
-        if result.state is None:
-            raise CaptureError(result.error or f"the server answered no state for job {self.job_id}")
-        return result.state
+        answer = await self._ops.state(JobStateAnswer, merge_mutations, noise)
+        if answer.state is None:
+            raise CaptureError(answer.error or f"the server answered no state for job {self.job_id}")
+        return answer.state
 
     async def get_public_url(self, *, port: int | None = None) -> str:
         """This environment's browser-reachable URL: its app's port, or `port`.
@@ -109,7 +119,7 @@ class AsyncEnvironment:
 
             url = await env.get_public_url()  # "http://j-0123456789ab.localhost:7351/"
         """
-        return self._own((await self._ops.public_urls(port)).results).url
+        return (await self._ops.public_urls(PublicUrl, port)).url
 
     async def reset(self) -> OutcomeResponse:
         """Brings this environment back to its starting state; its job id and alias stay.
@@ -118,7 +128,7 @@ class AsyncEnvironment:
 
             (await env.reset()).results[env.job_id].success
         """
-        return await self._ops.outcome("reset")
+        return self._outcome(await self._ops.outcome(JobOutcome, "reset"))
 
     async def snapshot(self) -> SnapshotResult:
         """Memory snapshot of this environment (it keeps running): `success`, `artifact_id`, `memory`, `error`.
@@ -127,18 +137,38 @@ class AsyncEnvironment:
 
             artifact_id = (await env.snapshot()).artifact_id
         """
-        return self._own((await self._ops.snapshot()).results)
+        return await self._ops.snapshot(SnapshotResult)
 
     async def disk_snapshot(
-        self, *, override_service: str | None = None, override_version: str | None = None
+        self,
+        *,
+        override_service: str | None = None,
+        override_version: str | None = None,
+        override_dataset: str | None = None,
     ) -> DiskSnapshotResult:
-        """Disk snapshot of this environment, published as `override_version` of its simulator when given.
+        """Disk snapshot of this environment. With `override_version` it is also published as that version of its
+        simulator, or with `override_service` of another: a new simulator of that name, which keeps this one's
+        ports, readiness, state capture, login and accounts. `override_dataset` publishes it as that dataset of the
+        version. `Env.simulator(service, tag=version, dataset=dataset)` then starts it.
 
         Example::
 
             artifact_id = (await env.disk_snapshot(override_version="triaged")).artifact_id
+            await env.disk_snapshot(override_service="my-service", override_version="v1.0.0")  # a new simulator
         """
-        return self._own((await self._ops.disk_snapshot(override_service, override_version)).results)
+        return await self._ops.disk_snapshot(DiskSnapshotResult, override_service, override_version, override_dataset)
+
+    async def set_date(self, date: datetime | str, *, timeout: int | None = None) -> SetDateResult:
+        """Moves this environment's clock (what its app, its databases and executed commands see) to `date`, from
+        where it runs on; a reset brings back the real time. A naive datetime, or a string without an offset, is
+        UTC. `timeout` is the seconds moving it may take (2-300, default 30).
+
+        Example::
+
+            moved = await env.set_date(datetime(2031, 5, 4, 10, 0, tzinfo=timezone.utc))
+            print(moved.success, moved.stdout)  # True 2031-05-04T10:00:01.104Z
+        """
+        return await self._ops.set_date(SetDateResult, date, timeout)
 
     async def wait_for_ready(self, *, timeout: float | None = None) -> WaitForReadyResponse:
         """Waits until the environment's app answers its readiness check (`timeout` seconds, default 120).
@@ -147,16 +177,17 @@ class AsyncEnvironment:
 
             ready = (await env.wait_for_ready(timeout=60)).ready
         """
-        return await self._ops.wait_for_ready(timeout)
+        readiness = await self._ops.wait_for_ready(JobReadiness, timeout)
+        return WaitForReadyResponse(ready=readiness.ready, results={self.job_id: readiness})
 
     async def heartbeat(self) -> OutcomeResponse:
         """Tells the server this environment is still in use (the session's heartbeats cover it already)."""
-        return await self._ops.outcome("heartbeat")
+        return self._outcome(await self._ops.outcome(JobOutcome, "heartbeat"))
 
     async def close(self) -> OutcomeResponse:
         """Closes just this environment; the session closes with its last one. Closing a closed environment does
-        nothing and answers no results."""
-        return await self._ops.close()
+        nothing and answers success again, its message saying since when it is closed."""
+        return self._outcome(await self._ops.outcome(JobOutcome, "close"))
 
     async def details(self) -> JobDetails:
         """The server's record of this job: status, heartbeats, close reason.
@@ -167,10 +198,9 @@ class AsyncEnvironment:
         """
         return await self._ops.http.parse(JobDetails, "GET", self._ops.base, idempotent=True)
 
-    def _own(self, results: dict[str, Result]) -> Result:
-        if self.job_id not in results:
-            raise TerrariumError(f"the server answered no result for job {self.job_id}")
-        return results[self.job_id]
+    def _outcome(self, outcome: JobOutcome) -> OutcomeResponse:
+        """A job's bare outcome as the one entry of a session's, as this SDK answered before jobs answered bare."""
+        return OutcomeResponse(results={self.job_id: outcome})
 
 
 class AsyncSession:
@@ -195,7 +225,7 @@ class AsyncSession:
         self.envs = [AsyncEnvironment(client, e.job_id, e.alias, e.simulator, e.artifact_id) for e in envs]
         """Its environments, in the order they were asked for."""
         self._ops = Operations(client._http, f"api/v2/sessions/{quote(session_id, safe='')}")
-        self._closed: OutcomeResponse | None = None
+        self._closed: CloseAnswer | None = None
 
     def __repr__(self) -> str:
         return f"AsyncSession(session_id={self.session_id!r}, envs={[e.alias for e in self.envs]!r})"
@@ -211,18 +241,18 @@ class AsyncSession:
         """
         return next((env for env in self.envs if env.alias == alias), None)
 
-    async def wait_for_ready(self, *, timeout: float | None = None) -> WaitForReadyResponse:
+    async def wait_for_ready(self, *, timeout: float | None = None) -> WaitForReadyAnswer:
         """Waits until every environment's app answers its readiness check (`timeout` seconds, default 120);
-        `create` does this already.
+        `create` does this already. `status` is `ready`, `pending`, or `failed` (one cannot start and never will).
 
         Example::
 
             answer = await session.wait_for_ready(timeout=60)
-            print(answer.ready, {job: r.error for job, r in answer.results.items()})
+            print(answer.status, {job: r.error for job, r in answer.results.items()})
         """
-        return await self._ops.wait_for_ready(timeout)
+        return await self._ops.wait_for_ready(WaitForReadyAnswer, timeout)
 
-    async def reset(self) -> OutcomeResponse:
+    async def reset(self) -> ResetAnswer:
         """Brings every environment back to its starting state; job ids and aliases stay.
 
         Example::
@@ -230,19 +260,19 @@ class AsyncSession:
             for job_id, outcome in (await session.reset()).results.items():
                 print(job_id, outcome.success)
         """
-        return await self._ops.outcome("reset")
+        return await self._ops.outcome(ResetAnswer, "reset")
 
     @overload
     async def execute(
         self, command: str, *, timeout: float | None = None, encoding: Literal["utf8"] = "utf8"
-    ) -> ExecuteResponse: ...
+    ) -> ExecuteAnswer: ...
     @overload
     async def execute(
         self, command: str, *, timeout: float | None = None, encoding: Literal["base64"]
     ) -> BinaryExecuteResponse: ...
     async def execute(
         self, command: str, *, timeout: float | None = None, encoding: Literal["utf8", "base64"] = "utf8"
-    ) -> ExecuteResponse | BinaryExecuteResponse:
+    ) -> ExecuteAnswer | BinaryExecuteResponse:
         """Runs a shell command in every environment (`timeout` in seconds, default 30). An environment where it
         could not run has `error` set in its entry. Never retried: the command may have run.
 
@@ -253,20 +283,26 @@ class AsyncSession:
                 print(f"{job_id}: {output.stdout}")
         """
         if encoding == "base64":
-            return await self._ops.execute_binary(command, timeout)
-        return await self._ops.execute(command, timeout)
+            answer = await self._ops.execute(ExecuteAnswer, command, timeout, binary=True)
+            return BinaryExecuteResponse(
+                session_id=answer.session_id,
+                results={job: binary_result(result) for job, result in answer.results.items()},
+            )
+        return await self._ops.execute(ExecuteAnswer, command, timeout)
 
-    async def get_state(self, *, merge_mutations: bool = True, noise: bool = True) -> StateResponse:
+    async def get_state(self, *, merge_mutations: bool = True, noise: bool = True) -> StateAnswer:
         """Database rows and files every environment changed since its start or last reset: net changes, or with
-        `merge_mutations=False` the ordered log. `noise=False` leaves the simulator's noise rules out.
+        `merge_mutations=False` the ordered log. `noise=False` leaves the simulator's noise rules out. Each
+        environment's row changes are also in `mutations`, in Plato's shape (`table_name`, `action`, `values`).
 
         Example::
 
             state = await session.get_state()
             for job_id, env_state in state.results.items():
                 print(job_id, env_state.state.dbs if env_state.state else env_state.error)
+                print([(m.table_name, m.action) for m in env_state.mutations])
         """
-        return await self._ops.state(merge_mutations, noise)
+        return await self._ops.state(StateAnswer, merge_mutations, noise)
 
     async def get_public_url(self, *, port: int | None = None) -> dict[str, str]:
         """Browser-reachable URLs of the environments, by alias: the app's port, or `port`.
@@ -275,7 +311,7 @@ class AsyncSession:
 
             urls = await session.get_public_url()  # {"forge": "http://j-0123456789ab.localhost:7351/"}
         """
-        answer = await self._ops.public_urls(port)
+        answer = await self._ops.public_urls(PublicUrlResponse, port)
         return {r.alias: r.url for r in answer.results.values()}
 
     async def login(
@@ -300,10 +336,10 @@ class AsyncSession:
         """
         from ._login import log_in
 
-        plans = await self._ops.login_plans()
+        plans = await self._ops.login_plans(LoginPlanResponse)
         return await log_in(browser, plans, step_timeout=step_timeout, screenshot_dir=screenshot_dir, aliases=aliases)
 
-    async def evaluate(self, *, value: str | None = None) -> EvaluationResult:
+    async def evaluate(self, *, value: str | None = None) -> EvaluationAnswer:
         """Scores the session's current state against the criteria of the task it was made from. `value` is the
         agent's final answer, for tasks that ask for one. `status == "error"` means a check could not run (the
         evaluator's or the environment's fault, never the agent's).
@@ -314,14 +350,14 @@ class AsyncSession:
             print(result.success, result.score)
         """
         return await self._ops.http.parse(
-            EvaluationResult,
+            EvaluationAnswer,
             "POST",
             f"{self._ops.base}/evaluate",
             body={} if value is None else {"value": value},
             idempotent=True,
         )
 
-    async def snapshot(self) -> SnapshotResponse:
+    async def snapshot(self) -> SnapshotAnswer:
         """Memory snapshot of every environment (processes, memory and disk), one artifact each; they keep
         running. `Env.artifact(id)` resumes an artifact, as often as wanted. Where the host cannot checkpoint
         memory, each entry says so in `error`.
@@ -331,24 +367,43 @@ class AsyncSession:
             for job_id, info in (await session.snapshot()).results.items():
                 print(job_id, info.artifact_id)
         """
-        return await self._ops.snapshot()
+        return await self._ops.snapshot(SnapshotAnswer)
 
     async def disk_snapshot(
-        self, *, override_service: str | None = None, override_version: str | None = None
-    ) -> DiskSnapshotResponse:
+        self,
+        *,
+        override_service: str | None = None,
+        override_version: str | None = None,
+        override_dataset: str | None = None,
+    ) -> DiskSnapshotAnswer:
         """Disk snapshot of every environment (databases made consistent first), one artifact each, booted fresh
         by `Env.artifact(id)`. With `override_version` it is also published as that version of the simulator,
-        which `Env.simulator(name, tag=version)` starts.
+        which `Env.simulator(name, tag=version)` starts; `override_service` may name a new simulator for a session
+        of one environment (`session.get_env(alias).disk_snapshot()` publishes one of several), and
+        `override_dataset` publishes it as that dataset of the version (`Env.simulator(name, tag=, dataset=)`).
 
         Example::
 
             await session.disk_snapshot(override_service="redmine", override_version="with-triage")
+            await session.disk_snapshot(override_service="my-service", override_version="v1.0.0")  # a new simulator
         """
-        return await self._ops.disk_snapshot(override_service, override_version)
+        return await self._ops.disk_snapshot(DiskSnapshotAnswer, override_service, override_version, override_dataset)
 
-    async def heartbeat(self) -> OutcomeResponse:
+    async def set_date(self, date: datetime | str, *, timeout: int | None = None) -> SetDateAnswer:
+        """Moves the clock of every environment (what its app, its databases and executed commands see) to `date`,
+        from where it runs on; a reset brings back the real time. A naive datetime, or a string without an
+        offset, is UTC. `timeout` is the seconds moving it may take in each environment (2-300, default 30).
+
+        Example::
+
+            moved = await session.set_date("2031-05-04T10:00:00Z")
+            print({job: r.success for job, r in moved.results.items()})
+        """
+        return await self._ops.set_date(SetDateAnswer, date, timeout)
+
+    async def heartbeat(self) -> HeartbeatAnswer:
         """Tells the server the session is still in use; the SDK does this on its own (see `start_heartbeat`)."""
-        return await self._ops.outcome("heartbeat")
+        return await self._ops.outcome(HeartbeatAnswer, "heartbeat")
 
     async def start_heartbeat(self) -> None:
         """Sends heartbeats in the background, every `heartbeat_interval` of the client (30 s by default), from a
@@ -448,10 +503,11 @@ class AsyncSession:
             await session.start_heartbeat()
         return session
 
-    async def close(self) -> OutcomeResponse:
+    async def close(self) -> CloseAnswer:
         """Closes the session: heartbeats stop, its environments and network are removed. Closing again sends
-        nothing and answers as the first close did; a session closed elsewhere answers no results. When the
-        close itself fails (server unreachable), calling it again tries again.
+        nothing and answers as the first close did; a session closed elsewhere answers success per job, each
+        message saying since when it is closed. When the close itself fails (server unreachable), calling it
+        again tries again.
 
         Example::
 
@@ -461,7 +517,7 @@ class AsyncSession:
         await self.stop_heartbeat()
         if self._closed is None:
             # Shielded: a cancelled caller must not leave the session half closed and believed open.
-            self._closed = await asyncio.shield(self._ops.close())
+            self._closed = await asyncio.shield(self._ops.outcome(CloseAnswer, "close"))
         return self._closed
 
     async def __aenter__(self) -> AsyncSession:

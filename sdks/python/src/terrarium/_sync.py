@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import threading
 from collections.abc import Coroutine, Sequence
+from datetime import datetime
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Literal, TypeVar, overload
 
@@ -27,28 +28,34 @@ from ._wire import (
     ArtifactDetails,
     ArtifactEnvSpec,
     CalibrationReport,
-    DiskSnapshotResponse,
+    CloseAnswer,
+    DiskSnapshotAnswer,
     DiskSnapshotResult,
     EnvState,
-    EvaluationResult,
-    ExecuteResponse,
-    ExecuteResult,
+    EvaluationAnswer,
+    ExecuteAnswer,
     Health,
+    HeartbeatAnswer,
     JobDetails,
+    JobExecuteResult,
+    LoginPlanResponse,
     OutcomeResponse,
+    ResetAnswer,
     SessionDetails,
+    SetDateAnswer,
+    SetDateResult,
     SimulatorEnvSpec,
     SimulatorInfo,
-    SnapshotResponse,
+    SnapshotAnswer,
     SnapshotResult,
-    StateResponse,
+    StateAnswer,
     Task,
     TaskList,
-    WaitForReadyResponse,
+    WaitForReadyAnswer,
 )
 from .errors import TerrariumError
 from .serialized import SerializedSession
-from .types import BinaryExecuteResponse, BinaryExecuteResult
+from .types import BinaryExecuteResponse, BinaryExecuteResult, WaitForReadyResponse
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser
@@ -218,7 +225,7 @@ class Sessions:
         """One session's record; `NotFoundError` for an unknown id."""
         return self._client._call(self._async.retrieve(session_id))
 
-    def state(self, session_id: str, *, merge_mutations: bool = True, noise: bool = True) -> StateResponse:
+    def state(self, session_id: str, *, merge_mutations: bool = True, noise: bool = True) -> StateAnswer:
         """What changed in a session's environments, by session id."""
         return self._client._call(self._async.state(session_id, merge_mutations=merge_mutations, noise=noise))
 
@@ -226,20 +233,30 @@ class Sessions:
         """Browser-reachable URLs of a session's environments by session id, per alias."""
         return self._client._call(self._async.public_urls(session_id, port=port))
 
-    def snapshot(self, session_id: str) -> SnapshotResponse:
+    def snapshot(self, session_id: str) -> SnapshotAnswer:
         """Memory snapshot of a session's environments by session id."""
         return self._client._call(self._async.snapshot(session_id))
 
     def disk_snapshot(
-        self, session_id: str, *, override_service: str | None = None, override_version: str | None = None
-    ) -> DiskSnapshotResponse:
+        self,
+        session_id: str,
+        *,
+        override_service: str | None = None,
+        override_version: str | None = None,
+        override_dataset: str | None = None,
+    ) -> DiskSnapshotAnswer:
         """Disk snapshot of a session's environments by session id."""
         return self._client._call(
-            self._async.disk_snapshot(session_id, override_service=override_service, override_version=override_version)
+            self._async.disk_snapshot(
+                session_id,
+                override_service=override_service,
+                override_version=override_version,
+                override_dataset=override_dataset,
+            )
         )
 
-    def close(self, session_id: str) -> OutcomeResponse:
-        """Closes a session by id; `ConflictError` when it is closed already."""
+    def close(self, session_id: str) -> CloseAnswer:
+        """Closes a session by id; safe to repeat (a closed session answers success again, saying since when)."""
         return self._client._call(self._async.close(session_id))
 
 
@@ -317,14 +334,14 @@ class Environment:
     @overload
     def execute(
         self, command: str, *, timeout: float | None = None, encoding: Literal["utf8"] = "utf8"
-    ) -> ExecuteResult: ...
+    ) -> JobExecuteResult: ...
     @overload
     def execute(
         self, command: str, *, timeout: float | None = None, encoding: Literal["base64"]
     ) -> BinaryExecuteResult: ...
     def execute(
         self, command: str, *, timeout: float | None = None, encoding: Literal["utf8", "base64"] = "utf8"
-    ) -> ExecuteResult | BinaryExecuteResult:
+    ) -> JobExecuteResult | BinaryExecuteResult:
         """Runs a shell command in this environment (see `AsyncEnvironment.execute`)."""
         if encoding == "base64":
             return self._client._call(self._async.execute(command, timeout=timeout, encoding="base64"))
@@ -347,12 +364,24 @@ class Environment:
         return self._client._call(self._async.snapshot())
 
     def disk_snapshot(
-        self, *, override_service: str | None = None, override_version: str | None = None
+        self,
+        *,
+        override_service: str | None = None,
+        override_version: str | None = None,
+        override_dataset: str | None = None,
     ) -> DiskSnapshotResult:
-        """Disk snapshot of this environment."""
+        """Disk snapshot of this environment, optionally published (see `AsyncEnvironment.disk_snapshot`)."""
         return self._client._call(
-            self._async.disk_snapshot(override_service=override_service, override_version=override_version)
+            self._async.disk_snapshot(
+                override_service=override_service,
+                override_version=override_version,
+                override_dataset=override_dataset,
+            )
         )
+
+    def set_date(self, date: datetime | str, *, timeout: int | None = None) -> SetDateResult:
+        """Moves this environment's clock to `date` (see `AsyncEnvironment.set_date`)."""
+        return self._client._call(self._async.set_date(date, timeout=timeout))
 
     def wait_for_ready(self, *, timeout: float | None = None) -> WaitForReadyResponse:
         """Waits until the environment's app answers its readiness check."""
@@ -396,31 +425,31 @@ class Session:
         """The environment with this alias, or None."""
         return next((env for env in self.envs if env.alias == alias), None)
 
-    def wait_for_ready(self, *, timeout: float | None = None) -> WaitForReadyResponse:
+    def wait_for_ready(self, *, timeout: float | None = None) -> WaitForReadyAnswer:
         """Waits until every environment's app answers its readiness check."""
         return self.client._call(self._async.wait_for_ready(timeout=timeout))
 
-    def reset(self) -> OutcomeResponse:
+    def reset(self) -> ResetAnswer:
         """Brings every environment back to its starting state."""
         return self.client._call(self._async.reset())
 
     @overload
     def execute(
         self, command: str, *, timeout: float | None = None, encoding: Literal["utf8"] = "utf8"
-    ) -> ExecuteResponse: ...
+    ) -> ExecuteAnswer: ...
     @overload
     def execute(
         self, command: str, *, timeout: float | None = None, encoding: Literal["base64"]
     ) -> BinaryExecuteResponse: ...
     def execute(
         self, command: str, *, timeout: float | None = None, encoding: Literal["utf8", "base64"] = "utf8"
-    ) -> ExecuteResponse | BinaryExecuteResponse:
+    ) -> ExecuteAnswer | BinaryExecuteResponse:
         """Runs a shell command in every environment; results keyed by job id."""
         if encoding == "base64":
             return self.client._call(self._async.execute(command, timeout=timeout, encoding="base64"))
         return self.client._call(self._async.execute(command, timeout=timeout))
 
-    def get_state(self, *, merge_mutations: bool = True, noise: bool = True) -> StateResponse:
+    def get_state(self, *, merge_mutations: bool = True, noise: bool = True) -> StateAnswer:
         """Database rows and files every environment changed since its start or last reset."""
         return self.client._call(self._async.get_state(merge_mutations=merge_mutations, noise=noise))
 
@@ -440,26 +469,38 @@ class Session:
         Playwright sync `Browser`, driven from this thread). See `AsyncSession.login`."""
         from ._login import log_in_sync
 
-        plans = self.client._call(self._async._ops.login_plans())
+        plans = self.client._call(self._async._ops.login_plans(LoginPlanResponse))
         return log_in_sync(browser, plans, step_timeout=step_timeout, screenshot_dir=screenshot_dir, aliases=aliases)
 
-    def evaluate(self, *, value: str | None = None) -> EvaluationResult:
+    def evaluate(self, *, value: str | None = None) -> EvaluationAnswer:
         """Scores the session's current state against its task's criteria."""
         return self.client._call(self._async.evaluate(value=value))
 
-    def snapshot(self) -> SnapshotResponse:
+    def snapshot(self) -> SnapshotAnswer:
         """Memory snapshot of every environment, one artifact each."""
         return self.client._call(self._async.snapshot())
 
     def disk_snapshot(
-        self, *, override_service: str | None = None, override_version: str | None = None
-    ) -> DiskSnapshotResponse:
-        """Disk snapshot of every environment, one artifact each."""
+        self,
+        *,
+        override_service: str | None = None,
+        override_version: str | None = None,
+        override_dataset: str | None = None,
+    ) -> DiskSnapshotAnswer:
+        """Disk snapshot of every environment, one artifact each (see `AsyncSession.disk_snapshot`)."""
         return self.client._call(
-            self._async.disk_snapshot(override_service=override_service, override_version=override_version)
+            self._async.disk_snapshot(
+                override_service=override_service,
+                override_version=override_version,
+                override_dataset=override_dataset,
+            )
         )
 
-    def heartbeat(self) -> OutcomeResponse:
+    def set_date(self, date: datetime | str, *, timeout: int | None = None) -> SetDateAnswer:
+        """Moves the clock of every environment to `date` (see `AsyncSession.set_date`)."""
+        return self.client._call(self._async.set_date(date, timeout=timeout))
+
+    def heartbeat(self) -> HeartbeatAnswer:
         """Tells the server the session is still in use."""
         return self.client._call(self._async.heartbeat())
 
@@ -509,7 +550,7 @@ class Session:
             raise
         return cls(owner, loaded)
 
-    def close(self) -> OutcomeResponse:
+    def close(self) -> CloseAnswer:
         """Closes the session: heartbeats stop, its environments and network are removed."""
         return self.client._call(self._async.close())
 

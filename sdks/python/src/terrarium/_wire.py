@@ -8,637 +8,6 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, RootModel
 
 
-class FieldGt(BaseModel):
-    """
-    Greater than this: numbers (numeric strings too) and timestamps (as instants) compare by value, other strings as text; or a {"$ref"}
-    """
-
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-    field_ref: Annotated[str, Field(alias="$ref")]
-    """
-    A bound value: vars.<name>[.<column>], or <bind>.<path> of a matched change
-    """
-
-
-class FieldGte(BaseModel):
-    """
-    Greater than or equal to this: numbers (numeric strings too) and timestamps (as instants) compare by value, other strings as text; or a {"$ref"}
-    """
-
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-    field_ref: Annotated[str, Field(alias="$ref")]
-    """
-    A bound value: vars.<name>[.<column>], or <bind>.<path> of a matched change
-    """
-
-
-class FieldLt(BaseModel):
-    """
-    Less than this: numbers (numeric strings too) and timestamps (as instants) compare by value, other strings as text; or a {"$ref"}
-    """
-
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-    field_ref: Annotated[str, Field(alias="$ref")]
-    """
-    A bound value: vars.<name>[.<column>], or <bind>.<path> of a matched change
-    """
-
-
-class FieldLte(BaseModel):
-    """
-    Less than or equal to this: numbers (numeric strings too) and timestamps (as instants) compare by value, other strings as text; or a {"$ref"}
-    """
-
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-    field_ref: Annotated[str, Field(alias="$ref")]
-    """
-    A bound value: vars.<name>[.<column>], or <bind>.<path> of a matched change
-    """
-
-
-class FieldApprox(BaseModel):
-    """
-    A number (or numeric string) within a tolerance of value
-    """
-
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-    value: int | float
-    """
-    The expected number
-    """
-    abs: Annotated[int | float | None, Field(ge=0.0)] = None
-    """
-    Absolute tolerance
-    """
-    rel: Annotated[int | float | None, Field(ge=0.0)] = None
-    """
-    Tolerance relative to |value|; with abs too, the larger one; with neither, 1e-9
-    """
-
-
-class FieldContains(BaseModel):
-    """
-    The text contains this (case-sensitive); an array contains an element equal to it
-    """
-
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-    field_ref: Annotated[str, Field(alias="$ref")]
-    """
-    A bound value: vars.<name>[.<column>], or <bind>.<path> of a matched change
-    """
-
-
-class FieldIcontains(BaseModel):
-    """
-    The text contains this, in any case
-    """
-
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-    field_ref: Annotated[str, Field(alias="$ref")]
-    """
-    A bound value: vars.<name>[.<column>], or <bind>.<path> of a matched change
-    """
-
-
-class FieldStartsWith(BaseModel):
-    """
-    The text starts with this (leading spaces ignored)
-    """
-
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-    field_ref: Annotated[str, Field(alias="$ref")]
-    """
-    A bound value: vars.<name>[.<column>], or <bind>.<path> of a matched change
-    """
-
-
-class FieldWithin(BaseModel):
-    """
-    A timestamp no further than duration from of, before or after it
-    """
-
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-    of: str
-    """
-    "now", an ISO-8601 timestamp, or "$" and a bound path, e.g. "$vars.issue.created_on"
-    """
-    duration: Annotated[str, Field(pattern="^\\d+(\\.\\d+)?(ms|s|m|h|d)$")]
-    """
-    A number and a unit (ms, s, m, h, d), e.g. "90s", "15m", "2h", "1d"
-    """
-
-
-class Op(RootModel[list[Literal["insert", "update", "delete"] | Literal["add", "modify", "delete", "rename"]]]):
-    root: Annotated[
-        list[Literal["insert", "update", "delete"] | Literal["add", "modify", "delete", "rename"]], Field(min_length=1)
-    ]
-    """
-    The change's op, or a list of them: insert, update, delete (rows); add, modify, delete, rename ($files); any when unset
-    """
-
-
-class Penalty(RootModel[int]):
-    root: Annotated[int, Field(ge=0, le=1)]
-    """
-    When it fails: "zero" makes the task's score 0; a number (0-1) is subtracted from the score
-    """
-
-
-class Penalty1(RootModel[float]):
-    root: Annotated[float, Field(ge=0.0, le=1.0)]
-    """
-    When it fails: "zero" makes the task's score 0; a number (0-1) is subtracted from the score
-    """
-
-
-class AllowItem(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-    env: str | None = None
-    """
-    The environment (alias) of the changes allowed; any when unset
-    """
-    table: Annotated[str, Field(min_length=1)]
-    """
-    The table of the changes allowed, schema optional; "$files" for files
-    """
-    op: list[Literal["insert", "update", "delete"] | Literal["add", "modify", "delete", "rename"]] | None = None
-    """
-    The ops allowed; any when unset
-    """
-    columns: list[str] | None = None
-    """
-    Only updates touching nothing but these columns are allowed
-    """
-
-
-class OnlyExpected(BaseModel):
-    """
-    Collateral damage: fails on any change no mutation check claimed and no allow selector covers
-    """
-
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-    envs: list[str] | None = None
-    """
-    The environments (aliases) to watch; all when unset
-    """
-    allow: list[AllowItem] | None = None
-    """
-    Changes that are fine besides the ones mutation checks claim
-    """
-    tolerance: Annotated[int | None, Field(ge=1, le=9007199254740991)] = None
-    """
-    n unexpected changes score 1 - n/tolerance (at least 0); without it any unexpected change scores 0
-    """
-
-
-class CheckInput3(BaseModel):
-    """
-    One check: id, weight, required and description, and exactly one kind (mutation, forbid, ...)
-    """
-
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-    id: Annotated[str, Field(pattern="^[a-z0-9][a-z0-9_.-]*$")]
-    """
-    Names the check in results: lowercase letters, digits, '_', '-' or '.'
-    """
-    weight: Annotated[int | float | None, Field(ge=0.0)] = None
-    """
-    Its weight in the weighted score; 1 by default (0: counts for nothing, a forbid still applies)
-    """
-    required: bool | None = None
-    """
-    A gate: when it fails the task fails, and the weighted score is capped at scoring.gateCap
-    """
-    description: str | None = None
-    """
-    What the check verifies, for people
-    """
-    only_expected: Annotated[OnlyExpected, Field(alias="onlyExpected")]
-    """
-    Collateral damage: fails on any change no mutation check claimed and no allow selector covers
-    """
-
-
-class Op2(RootModel[list[Literal["add", "modify", "delete", "rename"]]]):
-    root: Annotated[list[Literal["add", "modify", "delete", "rename"]], Field(min_length=1)]
-    """
-    The change the file must have had (add, modify, delete, rename)
-    """
-
-
-class EvidenceItem(RootModel[str]):
-    root: Annotated[str, Field(min_length=1)]
-
-
-class Judge(BaseModel):
-    """
-    An LLM judge's verdict; judges run last, and only when no required check or forbid failed unless always
-    """
-
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-    rubric: Annotated[str, Field(min_length=1)]
-    """
-    The criterion the judge grades, in plain language
-    """
-    evidence: Annotated[list[EvidenceItem], Field(validate_default=True)] = []
-    """
-    What the judge sees (each item cut at 8192 characters): "answer", "change:<bind>[.<path>]", "file:<env>:<path>#diff" or "file:<env>:<path>#after"
-    """
-    scale: Literal["binary", "unit", "likert5"] = "binary"
-    """
-    `binary` (default): pass or fail; `unit`: a score from 0 to 1; `likert5`: 0, 0.25, 0.5, 0.75 or 1
-    """
-    samples: Annotated[int, Field(ge=1, le=9)] = 1
-    """
-    How many times the judge is asked (1-9), each with another seed; 1 by default
-    """
-    aggregate: Literal["majority", "mean"] = "majority"
-    """
-    `majority` (default): passes when most samples pass, scoring 1 or 0; `mean`: the mean score, passing at passThreshold
-    """
-    pass_threshold: Annotated[int | float | None, Field(alias="passThreshold", ge=0.0, le=1.0)] = None
-    """
-    With aggregate mean: the mean score needed to pass (0-1); 0.5 by default
-    """
-    model: str | None = None
-    """
-    Not used yet: the server's judge (TERRARIUM_JUDGE_MODEL) grades every judge check
-    """
-    always: bool | None = None
-    """
-    Run even when a required check or a forbid failed (the judge is skipped then by default)
-    """
-
-
-class CheckInput9(BaseModel):
-    """
-    One check: id, weight, required and description, and exactly one kind (mutation, forbid, ...)
-    """
-
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-    id: Annotated[str, Field(pattern="^[a-z0-9][a-z0-9_.-]*$")]
-    """
-    Names the check in results: lowercase letters, digits, '_', '-' or '.'
-    """
-    weight: Annotated[int | float | None, Field(ge=0.0)] = None
-    """
-    Its weight in the weighted score; 1 by default (0: counts for nothing, a forbid still applies)
-    """
-    required: bool | None = None
-    """
-    A gate: when it fails the task fails, and the weighted score is capped at scoring.gateCap
-    """
-    description: str | None = None
-    """
-    What the check verifies, for people
-    """
-    judge: Judge
-    """
-    An LLM judge's verdict; judges run last, and only when no required check or forbid failed unless always
-    """
-
-
-class Fn(BaseModel):
-    """
-    A registered evaluator plugin
-    """
-
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-    name: Annotated[str, Field(min_length=1)]
-    """
-    The name of an evaluator plugin registered in the server
-    """
-    args: Any | None = None
-    """
-    Passed to the plugin as they are
-    """
-
-
-class CheckInput10(BaseModel):
-    """
-    One check: id, weight, required and description, and exactly one kind (mutation, forbid, ...)
-    """
-
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-    id: Annotated[str, Field(pattern="^[a-z0-9][a-z0-9_.-]*$")]
-    """
-    Names the check in results: lowercase letters, digits, '_', '-' or '.'
-    """
-    weight: Annotated[int | float | None, Field(ge=0.0)] = None
-    """
-    Its weight in the weighted score; 1 by default (0: counts for nothing, a forbid still applies)
-    """
-    required: bool | None = None
-    """
-    A gate: when it fails the task fails, and the weighted score is capped at scoring.gateCap
-    """
-    description: str | None = None
-    """
-    What the check verifies, for people
-    """
-    fn: Fn
-    """
-    A registered evaluator plugin
-    """
-
-
-class CheckResultInput(BaseModel):
-    """
-    The result of one check
-    """
-
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-    id: str
-    """
-    The check's id; `state:<alias>` for an environment whose state could not be read
-    """
-    kind: str
-    """
-    mutation, forbid, onlyExpected, row, sql, file, answer, http, judge, fn, all, any or not; state for an unreadable environment
-    """
-    pass_: Annotated[bool, Field(alias="pass")]
-    """
-    Whether the check holds
-    """
-    score: int | float
-    """
-    0 to 1
-    """
-    weight: int | float
-    """
-    The check's weight (1 unless the criteria say otherwise)
-    """
-    required: bool
-    """
-    Whether the check is a gate
-    """
-    status: Literal["ok", "error", "skipped"]
-    """
-    `ok`: it ran; `error`: it could not run (the evaluator's or the environment's fault, not the agent's); `skipped`: a judge not run because a gate failed. Not ok means pass false, score 0
-    """
-    reason: str | None = None
-    """
-    Why it did not pass (or a judge's rationale)
-    """
-    evidence: dict[str, Any] | None = None
-    """
-    What it found, e.g. changes (ids of the changes it matched), bind, rows (a count), unexpected, a judge's verdicts
-    """
-    checks: list[CheckResultInput] | None = None
-    """
-    The children's results, for all, any and not
-    """
-
-
-class Op3(RootModel[list[Literal["insert", "update", "delete"] | Literal["add", "modify", "delete", "rename"]]]):
-    root: Annotated[
-        list[Literal["insert", "update", "delete"] | Literal["add", "modify", "delete", "rename"]], Field(min_length=1)
-    ]
-    """
-    The change's op, or a list of them: insert, update, delete (rows); add, modify, delete, rename ($files); any when unset
-    """
-
-
-class Penalty2(RootModel[int]):
-    root: Annotated[int, Field(ge=0, le=1)]
-    """
-    When it fails: "zero" makes the task's score 0; a number (0-1) is subtracted from the score
-    """
-
-
-class Penalty3(RootModel[float]):
-    root: Annotated[float, Field(ge=0.0, le=1.0)]
-    """
-    When it fails: "zero" makes the task's score 0; a number (0-1) is subtracted from the score
-    """
-
-
-class OnlyExpected1(OnlyExpected):
-    """
-    Collateral damage: fails on any change no mutation check claimed and no allow selector covers
-    """
-
-
-class Check3(BaseModel):
-    """
-    One check: id, weight, required and description, and exactly one kind (mutation, forbid, ...)
-    """
-
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-    id: Annotated[str, Field(pattern="^[a-z0-9][a-z0-9_.-]*$")]
-    """
-    Names the check in results: lowercase letters, digits, '_', '-' or '.'
-    """
-    weight: Annotated[int | float | None, Field(ge=0.0)] = None
-    """
-    Its weight in the weighted score; 1 by default (0: counts for nothing, a forbid still applies)
-    """
-    required: bool | None = None
-    """
-    A gate: when it fails the task fails, and the weighted score is capped at scoring.gateCap
-    """
-    description: str | None = None
-    """
-    What the check verifies, for people
-    """
-    only_expected: Annotated[OnlyExpected1, Field(alias="onlyExpected")]
-    """
-    Collateral damage: fails on any change no mutation check claimed and no allow selector covers
-    """
-
-
-class Op5(RootModel[list[Literal["add", "modify", "delete", "rename"]]]):
-    root: Annotated[list[Literal["add", "modify", "delete", "rename"]], Field(min_length=1)]
-    """
-    The change the file must have had (add, modify, delete, rename)
-    """
-
-
-class Judge1(BaseModel):
-    """
-    An LLM judge's verdict; judges run last, and only when no required check or forbid failed unless always
-    """
-
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-    rubric: Annotated[str, Field(min_length=1)]
-    """
-    The criterion the judge grades, in plain language
-    """
-    evidence: list[EvidenceItem]
-    """
-    What the judge sees (each item cut at 8192 characters): "answer", "change:<bind>[.<path>]", "file:<env>:<path>#diff" or "file:<env>:<path>#after"
-    """
-    scale: Literal["binary", "unit", "likert5"]
-    """
-    `binary` (default): pass or fail; `unit`: a score from 0 to 1; `likert5`: 0, 0.25, 0.5, 0.75 or 1
-    """
-    samples: Annotated[int, Field(ge=1, le=9)]
-    """
-    How many times the judge is asked (1-9), each with another seed; 1 by default
-    """
-    aggregate: Literal["majority", "mean"]
-    """
-    `majority` (default): passes when most samples pass, scoring 1 or 0; `mean`: the mean score, passing at passThreshold
-    """
-    pass_threshold: Annotated[int | float | None, Field(alias="passThreshold", ge=0.0, le=1.0)] = None
-    """
-    With aggregate mean: the mean score needed to pass (0-1); 0.5 by default
-    """
-    model: str | None = None
-    """
-    Not used yet: the server's judge (TERRARIUM_JUDGE_MODEL) grades every judge check
-    """
-    always: bool | None = None
-    """
-    Run even when a required check or a forbid failed (the judge is skipped then by default)
-    """
-
-
-class Check9(BaseModel):
-    """
-    One check: id, weight, required and description, and exactly one kind (mutation, forbid, ...)
-    """
-
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-    id: Annotated[str, Field(pattern="^[a-z0-9][a-z0-9_.-]*$")]
-    """
-    Names the check in results: lowercase letters, digits, '_', '-' or '.'
-    """
-    weight: Annotated[int | float | None, Field(ge=0.0)] = None
-    """
-    Its weight in the weighted score; 1 by default (0: counts for nothing, a forbid still applies)
-    """
-    required: bool | None = None
-    """
-    A gate: when it fails the task fails, and the weighted score is capped at scoring.gateCap
-    """
-    description: str | None = None
-    """
-    What the check verifies, for people
-    """
-    judge: Judge1
-    """
-    An LLM judge's verdict; judges run last, and only when no required check or forbid failed unless always
-    """
-
-
-class Check10(CheckInput10):
-    """
-    One check: id, weight, required and description, and exactly one kind (mutation, forbid, ...)
-    """
-
-
-class CheckResult(BaseModel):
-    """
-    The result of one check
-    """
-
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-    id: str
-    """
-    The check's id; `state:<alias>` for an environment whose state could not be read
-    """
-    kind: str
-    """
-    mutation, forbid, onlyExpected, row, sql, file, answer, http, judge, fn, all, any or not; state for an unreadable environment
-    """
-    pass_: Annotated[bool, Field(alias="pass")]
-    """
-    Whether the check holds
-    """
-    score: int | float
-    """
-    0 to 1
-    """
-    weight: int | float
-    """
-    The check's weight (1 unless the criteria say otherwise)
-    """
-    required: bool
-    """
-    Whether the check is a gate
-    """
-    status: Literal["ok", "error", "skipped"]
-    """
-    `ok`: it ran; `error`: it could not run (the evaluator's or the environment's fault, not the agent's); `skipped`: a judge not run because a gate failed. Not ok means pass false, score 0
-    """
-    reason: str | None = None
-    """
-    Why it did not pass (or a judge's rationale)
-    """
-    evidence: dict[str, Any] | None = None
-    """
-    What it found, e.g. changes (ids of the changes it matched), bind, rows (a count), unexpected, a judge's verdicts
-    """
-    checks: list[CheckResult] | None = None
-    """
-    The children's results, for all, any and not
-    """
-
-
 class Before(BaseModel):
     """
     A column value: strings, numbers, booleans and null as JSON; bytes as {"$b64": "..."}; big integers and decimals as strings; timestamps as ISO-8601 strings; JSON columns parsed
@@ -961,6 +330,10 @@ class SimulatorEnvSpec(BaseModel):
     """
     Its version (image tag): latest (what `terrarium setup` builds) by default, or one published from a disk snapshot
     """
+    dataset: Annotated[str | None, Field(pattern="^[a-z][a-z0-9-]{0,40}$")] = None
+    """
+    Which of its datasets (variants of its seed data, GET /api/v2/simulators lists them) to start from: image tag `<tag>-<dataset>`; base (tag `<tag>`) when unset
+    """
     alias: Annotated[str | None, Field(max_length=63, min_length=1, pattern="^[a-z0-9]([a-z0-9-]*[a-z0-9])?$")] = None
     """
     The environment's name in the session and its DNS name on the session's network (1-63 lowercase letters, digits or '-'); env-<8 random characters> when unset
@@ -998,6 +371,41 @@ class ArtifactEnvSpec(BaseModel):
     """
 
 
+class Mutation(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    table_name: str
+    """
+    The table, as in the change's `table`
+    """
+    action: Literal["INSERT", "UPDATE", "DELETE"]
+    """
+    What happened to the row
+    """
+    values: dict[str, Any]
+    """
+    The row after an insert or update; the deleted row (or its primary key, when that is all there is)
+    """
+    old_values: Annotated[dict[str, Any] | None, Field(...)]
+    """
+    The row before an update or delete, when the capture saw it; null for an insert
+    """
+    primary_key: dict[str, Any]
+    """
+    The row's primary key, column by column
+    """
+    db: str
+    """
+    The simulator's name for the database the row is in
+    """
+    change_id: str
+    """
+    The change in state.dbs[].changes this mutation is
+    """
+
+
 class Account(BaseModel):
     model_config = ConfigDict(
         extra="allow",
@@ -1014,6 +422,29 @@ class Account(BaseModel):
     role: str
     """
     What it may do in the app, e.g. admin, developer or reporter
+    """
+
+
+class SimulatorDataset(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    name: str
+    """
+    The dataset's name, as `dataset` in a session's envs (base: the default)
+    """
+    description: str
+    """
+    What the data is
+    """
+    built: bool
+    """
+    Whether its image of the simulator's version is built and current; one that is not is built when a session first asks for it
+    """
+    accounts: list[Account]
+    """
+    Its accounts
     """
 
 
@@ -1174,7 +605,7 @@ class LoginFlow(BaseModel):
 
 class EnvState(BaseModel):
     """
-    The environment's changes since it started or was last reset
+    Its changes since it started or was last reset; null when it was not read
     """
 
     model_config = ConfigDict(
@@ -1196,6 +627,52 @@ class EnvState(BaseModel):
     warnings: list[str]
     """
     What the capture could not see fully, e.g. "app: public.t: no REPLICA IDENTITY FULL; ..."
+    """
+
+
+class EnvironmentContext(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    job_id: str
+    """
+    The environment's job id (j_...)
+    """
+    alias: str
+    """
+    Its alias in the session
+    """
+    artifact_id: Annotated[str | None, Field(...)]
+    """
+    The artifact it started from; null for a simulator
+    """
+    simulator: Annotated[str | None, Field(...)]
+    """
+    Its simulator (for an artifact, the one it is a snapshot of); null when none is recorded
+    """
+
+
+class PublishedFrom(BaseModel):
+    """
+    For a simulator published under a new name (disk_snapshot with override_service), where its newest version (`version`) came from; it keeps that simulator's ports, readiness, state capture, login and accounts. null for a simulator with a folder
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    simulator: str
+    """
+    The simulator the snapshotted environment ran
+    """
+    version: str
+    """
+    Its version
+    """
+    artifact_id: str
+    """
+    The disk artifact published (removing it removes this version)
     """
 
 
@@ -1265,7 +742,7 @@ class Artifact(BaseModel):
     """
     published_as: Annotated[str | None, Field(...)]
     """
-    `simulator:version` under which the disk snapshot was published; null when it was not
+    `simulator:tag` under which the disk snapshot was published (tag: `<version>` or `<version>-<dataset>`); null when it was not
     """
     source_job_id: Annotated[str | None, Field(...)]
     """
@@ -1274,68 +751,6 @@ class Artifact(BaseModel):
     created_at: str
     """
     When it was made (ISO-8601, UTC)
-    """
-
-
-class LoginPlan(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-    alias: str
-    """
-    The environment's alias
-    """
-    simulator: Annotated[str | None, Field(...)]
-    """
-    The environment's simulator (for an artifact, the one it is a snapshot of); null when none is recorded
-    """
-    url: str
-    """
-    The environment's public URL (app port), where relative paths of the steps start
-    """
-    flow: LoginFlow | None
-
-
-class PublicUrl(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-    alias: str
-    """
-    The environment's alias
-    """
-    url: str
-    """
-    Where a browser reaches the environment through Terrarium's proxy, e.g. http://j-0123456789ab--80.localhost:7351/ (no `--<port>`: the app port); on a public domain it carries the session's `terrarium_token`
-    """
-
-
-class JobState(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-    state: EnvState | None = None
-    error: str | None = None
-    """
-    Why this environment's state could not be captured; other environments still answer
-    """
-
-
-class Readiness(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-    ready: bool
-    """
-    Whether the environment's readiness check passes
-    """
-    error: str | None = None
-    """
-    Why not, when it does not
     """
 
 
@@ -1395,6 +810,92 @@ class JobDetails(BaseModel):
     close_reason: Annotated[Literal["closed", "heartbeat_timeout", "lost", "failed"] | None, Field(...)]
     """
     closed: asked to close; heartbeat_timeout; lost: found dead or orphaned when the server restarted; failed: could not start. null while open
+    """
+
+
+class LoginPlan(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    job_id: str
+    """
+    The environment's job id (j_...)
+    """
+    alias: str
+    """
+    The environment's alias
+    """
+    simulator: Annotated[str | None, Field(...)]
+    """
+    The environment's simulator (for an artifact, the one it is a snapshot of); null when none is recorded
+    """
+    url: str
+    """
+    The environment's public URL (app port), where relative paths of the steps start
+    """
+    flow: LoginFlow | None
+
+
+class PublicUrl(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    job_id: str
+    """
+    The environment's job id (j_...)
+    """
+    success: bool
+    """
+    Whether the environment has a URL (always true for an open environment)
+    """
+    alias: str
+    """
+    The environment's alias
+    """
+    url: str
+    """
+    Where a browser reaches the environment through Terrarium's proxy, e.g. http://j-0123456789ab--80.localhost:7351/ (no `--<port>`: the app port); on a public domain it carries the session's `terrarium_token`
+    """
+
+
+class JobStateResult(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    success: bool
+    """
+    Whether the environment's state was read
+    """
+    state: EnvState | None
+    mutations: list[Mutation]
+    """
+    The database row changes of `state`, in Plato's mutation shape; empty when the state was not read
+    """
+    error: str | None = None
+    """
+    Why the state could not be read; other environments still answer
+    """
+
+
+class JobReadiness(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    ready: bool
+    """
+    Whether the environment's readiness check passes
+    """
+    error: str | None = None
+    """
+    Why not, when it does not
+    """
+    job_id: str
+    """
+    The environment's job id (j_...)
     """
 
 
@@ -1469,9 +970,9 @@ class SimulatorInfo(BaseModel):
     """
     Whether that image is built from the simulator's current files (`terrarium setup` builds it)
     """
-    recipe_hash: str
+    recipe_hash: Annotated[str | None, Field(...)]
     """
-    Hash of the files the image is built from; the image's label tells whether it is current
+    Hash of the files the image is built from; the image's label tells whether it is current. null for a published simulator (it has images, no files)
     """
     tags: list[str]
     """
@@ -1485,6 +986,11 @@ class SimulatorInfo(BaseModel):
     """
     Accounts of the app, for agents and login flows
     """
+    datasets: list[SimulatorDataset]
+    """
+    The variants of its seed data: `{type: simulator, dataset}` starts one; each is an image tag `<tag>-<dataset>` (base: `<tag>`)
+    """
+    published_from: PublishedFrom | None
 
 
 class InvalidTaskFile(BaseModel):
@@ -1530,114 +1036,6 @@ class TaskSummary(BaseModel):
     checks: int | float
     """
     How many top-level checks its criteria have
-    """
-
-
-class DiskSnapshotResult(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-    success: bool
-    """
-    Whether the environment was snapshotted
-    """
-    artifact_id: str | None = None
-    """
-    The new artifact; absent on failure
-    """
-    memory: bool
-    """
-    Whether the artifact holds processes and memory (snapshot) or the filesystem only (disk_snapshot)
-    """
-    error: str | None = None
-    """
-    Why the snapshot failed
-    """
-    published_as: str | None = None
-    """
-    `simulator:version` the snapshot was published as, when asked
-    """
-
-
-class ExecuteResult(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-    stdout: str
-    """
-    The command's standard output (UTF-8 text, or base64 with encoding base64), cut at 4 MiB
-    """
-    stderr: str
-    """
-    Its standard error, as stdout
-    """
-    exit_code: Annotated[int | None, Field(ge=-9007199254740991, le=9007199254740991)]
-    """
-    Its exit status; null when it could not run at all (see error) or was killed by the timeout
-    """
-    timed_out: bool
-    """
-    Whether the timeout killed it
-    """
-    truncated: bool
-    """
-    true when stdout or stderr exceeded the output limit and was cut (in utf8, at a whole character)
-    """
-    stdout_lossy: bool
-    """
-    utf8 only: stdout had bytes that are not UTF-8, answered as U+FFFD; base64 gives them exact
-    """
-    stderr_lossy: bool
-    """
-    utf8 only: the same for stderr
-    """
-    error: str | None = None
-    """
-    Why the command could not run or finish, e.g. the environment was closed or reset under it
-    """
-
-
-class JobOutcome(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-    success: bool
-    """
-    Whether it worked for this environment
-    """
-    message: str | None = None
-    """
-    What was done, when there is more to say
-    """
-    error: str | None = None
-    """
-    Why it did not work
-    """
-
-
-class SnapshotResult(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-    success: bool
-    """
-    Whether the environment was snapshotted
-    """
-    artifact_id: str | None = None
-    """
-    The new artifact; absent on failure
-    """
-    memory: bool
-    """
-    Whether the artifact holds processes and memory (snapshot) or the filesystem only (disk_snapshot)
-    """
-    error: str | None = None
-    """
-    Why the snapshot failed
     """
 
 
@@ -1722,6 +1120,141 @@ class MadeEnv(BaseModel):
     """
 
 
+class JobOutcome(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    success: bool
+    """
+    Whether it worked for this environment
+    """
+    message: str | None = None
+    """
+    What was done, when there is more to say
+    """
+    error: str | None = None
+    """
+    Why it did not work
+    """
+
+
+class DiskSnapshotResult(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    success: bool
+    """
+    Whether the environment was snapshotted
+    """
+    artifact_id: str | None = None
+    """
+    The new artifact; absent on failure
+    """
+    memory: bool
+    """
+    Whether the artifact holds processes and memory (snapshot) or the filesystem only (disk_snapshot)
+    """
+    error: str | None = None
+    """
+    Why the snapshot failed
+    """
+    published_as: str | None = None
+    """
+    `simulator:tag` the snapshot was published as, when asked (tag: `<version>` or `<version>-<dataset>`)
+    """
+
+
+class JobExecuteResult(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    stdout: str
+    """
+    The command's standard output (UTF-8 text, or base64 with encoding base64), cut at 4 MiB
+    """
+    stderr: str
+    """
+    Its standard error, as stdout
+    """
+    exit_code: Annotated[int | None, Field(ge=-9007199254740991, le=9007199254740991)]
+    """
+    Its exit status; null when it could not run at all (see error) or was killed by the timeout
+    """
+    timed_out: bool
+    """
+    Whether the timeout killed it
+    """
+    truncated: bool
+    """
+    true when stdout or stderr exceeded the output limit and was cut (in utf8, at a whole character)
+    """
+    stdout_lossy: bool
+    """
+    utf8 only: stdout had bytes that are not UTF-8, answered as U+FFFD; base64 gives them exact
+    """
+    stderr_lossy: bool
+    """
+    utf8 only: the same for stderr
+    """
+    error: str | None = None
+    """
+    Why the command could not run or finish, e.g. the environment was closed or reset under it
+    """
+    success: bool
+    """
+    The command ran to its end and exited 0
+    """
+
+
+class SetDateResult(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    success: bool
+    """
+    Whether the environment's clock now shows the date
+    """
+    stdout: str
+    """
+    What the command that moved the clock printed: the environment's date after it
+    """
+    stderr: str
+    """
+    What it printed on stderr
+    """
+    error: str | None = None
+    """
+    Why the clock did not move
+    """
+
+
+class SnapshotResult(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    success: bool
+    """
+    Whether the environment was snapshotted
+    """
+    artifact_id: str | None = None
+    """
+    The new artifact; absent on failure
+    """
+    memory: bool
+    """
+    Whether the artifact holds processes and memory (snapshot) or the filesystem only (disk_snapshot)
+    """
+    error: str | None = None
+    """
+    Why the snapshot failed
+    """
+
+
 class ArtifactRoleFilter(RootModel[Literal["snapshot", "ready", "all"]]):
     root: Literal["snapshot", "ready", "all"] = "snapshot"
 
@@ -1776,10 +1309,37 @@ class ErrorBody(BaseModel):
     """
     The error
     """
+    detail: str
+    """
+    The error's message again, where Plato's SDK and other FastAPI clients read it (`detail`)
+    """
 
 
 class SessionStatusFilter(RootModel[Literal["active", "closed", "all"]]):
     root: Literal["active", "closed", "all"] = "active"
+
+
+class SessionContext(BaseModel):
+    """
+    The session and its environments, for a client to address them by alias
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    session_id: str
+    """
+    The session the answer is about (s_...)
+    """
+    task_public_id: Annotated[str | None, Field(...)]
+    """
+    The task the session was made for; null when made from envs
+    """
+    envs: list[EnvironmentContext]
+    """
+    Its open environments, in the order they were made
+    """
 
 
 class DiskSnapshotRequest(BaseModel):
@@ -1787,13 +1347,17 @@ class DiskSnapshotRequest(BaseModel):
         extra="allow",
         populate_by_name=True,
     )
-    override_service: Annotated[str | None, Field(min_length=1)] = None
+    override_service: Annotated[str | None, Field(pattern="^[a-z][a-z0-9-]{0,40}$")] = None
     """
-    With override_version: publish only the environments that run this simulator; every environment when unset
+    With override_version: the simulator (service) to publish as. The simulator of environments here publishes those as a new version of it; another name publishes the one environment of the scope as a new simulator of that name, which keeps its simulator's ports, readiness, state capture, login and accounts. Unset: each environment as a version of its own simulator
     """
     override_version: Annotated[str | None, Field(pattern="^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$")] = None
     """
     Publish each snapshot as this version (image tag) of its simulator, so {type: simulator, tag} starts it: letters, digits, '_', '.', '-', not latest, not one that exists
+    """
+    override_dataset: Annotated[str | None, Field(pattern="^[a-z][a-z0-9-]{0,40}$")] = None
+    """
+    With override_version: publish as this dataset of the version, so {type: simulator, tag: version, dataset} starts it (image tag `<version>-<dataset>`); base (tag `<version>`) when unset
     """
 
 
@@ -1813,6 +1377,21 @@ class ExecuteRequest(BaseModel):
     encoding: Literal["utf8", "base64"] = "utf8"
     """
     How stdout and stderr are answered: UTF-8 text (utf8, the default), or base64 of the exact bytes
+    """
+
+
+class SetDateRequest(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    datetime: str
+    """
+    The date and time the environment's clock moves to, ISO 8601 (e.g. 2031-05-04T10:00:00Z); without a UTC offset it is UTC
+    """
+    timeout: Annotated[int, Field(ge=2, le=300)] = 30
+    """
+    Seconds moving the clock may take in each environment (2-300); 30 by default
     """
 
 
@@ -1930,7 +1509,7 @@ class ArtifactDetails(BaseModel):
     """
     published_as: Annotated[str | None, Field(...)]
     """
-    `simulator:version` under which the disk snapshot was published; null when it was not
+    `simulator:tag` under which the disk snapshot was published (tag: `<version>` or `<version>-<dataset>`); null when it was not
     """
     source_job_id: Annotated[str | None, Field(...)]
     """
@@ -1950,33 +1529,28 @@ class ArtifactDetails(BaseModel):
     """
 
 
-class LoginPlanResponse(BaseModel):
+class JobStateAnswer(BaseModel):
     model_config = ConfigDict(
         extra="allow",
         populate_by_name=True,
     )
-    results: dict[str, LoginPlan]
+    success: bool
     """
-    Per job id
+    Whether the environment's state was read
     """
-
-
-class PublicUrlResponse(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-    results: dict[str, PublicUrl]
+    state: EnvState | None
+    mutations: list[Mutation]
     """
-    Per job id
+    The database row changes of `state`, in Plato's mutation shape; empty when the state was not read
     """
-
-
-class StateResponse(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
+    error: str | None = None
+    """
+    Why the state could not be read; other environments still answer
+    """
+    job_id: str
+    """
+    The environment's job id (j_...)
+    """
     mode: Literal["net", "log"]
     """
     `net`: one net change per row; `log`: every change in commit order (merge_mutations=false)
@@ -1984,25 +1558,6 @@ class StateResponse(BaseModel):
     captured_at: str
     """
     When the state was read (ISO-8601, UTC)
-    """
-    results: dict[str, JobState]
-    """
-    Per job id: the state, or why it could not be read
-    """
-
-
-class WaitForReadyResponse(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-    ready: bool
-    """
-    Whether every environment is ready
-    """
-    results: dict[str, Readiness]
-    """
-    Per job id
     """
 
 
@@ -2035,6 +1590,83 @@ class SessionDetails(BaseModel):
     """
     Its environments, open and closed, in the order they were made
     """
+
+
+class LoginPlanResponse(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    session_id: str
+    """
+    The session the answer is about (s_...)
+    """
+    results: dict[str, LoginPlan]
+    """
+    Per job id
+    """
+
+
+class PublicUrlResponse(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    session_id: str
+    """
+    The session the answer is about (s_...)
+    """
+    results: dict[str, PublicUrl]
+    """
+    Per job id
+    """
+
+
+class StateAnswer(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    session_id: str
+    """
+    The session the answer is about (s_...)
+    """
+    mode: Literal["net", "log"]
+    """
+    `net`: one net change per row; `log`: every change in commit order (merge_mutations=false)
+    """
+    captured_at: str
+    """
+    When the state was read (ISO-8601, UTC)
+    """
+    results: dict[str, JobStateResult]
+    """
+    Per job id
+    """
+
+
+class WaitForReadyAnswer(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    session_id: str
+    """
+    The session the answer is about (s_...)
+    """
+    ready: bool
+    """
+    Whether every environment is ready
+    """
+    status: Literal["ready", "pending", "failed"]
+    """
+    ready: every environment is; failed: one could not start and never will; pending: still starting
+    """
+    results: dict[str, JobReadiness]
+    """
+    Per job id
+    """
+    context: SessionContext
 
 
 class SimulatorList(BaseModel):
@@ -2205,39 +1837,6 @@ class Health(BaseModel):
     """
 
 
-class DiskSnapshotResponse(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-    results: dict[str, DiskSnapshotResult]
-    """
-    Per job id
-    """
-
-
-class ExecuteResponse(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-    results: dict[str, ExecuteResult]
-    """
-    Per job id
-    """
-
-
-class SnapshotResponse(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-    results: dict[str, SnapshotResult]
-    """
-    Per job id
-    """
-
-
 class MakeSessionResponse(BaseModel):
     model_config = ConfigDict(
         extra="allow",
@@ -2257,7 +1856,45 @@ class MakeSessionResponse(BaseModel):
     """
 
 
-class Judge2(BaseModel):
+class CloseAnswer(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    session_id: str
+    """
+    The session the answer is about (s_...)
+    """
+    success: bool
+    """
+    Whether it worked for every environment
+    """
+    results: dict[str, JobOutcome]
+    """
+    Per job id
+    """
+    message: str
+    """
+    What the close did, or since when the session was already closed
+    """
+
+
+class DiskSnapshotAnswer(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    session_id: str
+    """
+    The session the answer is about (s_...)
+    """
+    results: dict[str, DiskSnapshotResult]
+    """
+    Per job id
+    """
+
+
+class Judge(BaseModel):
     """
     Judge usage
     """
@@ -2272,42 +1909,90 @@ class Judge2(BaseModel):
     """
 
 
-class EvaluationResult(BaseModel):
+class ExecuteAnswer(BaseModel):
     model_config = ConfigDict(
         extra="allow",
         populate_by_name=True,
     )
-    task_id: str
+    session_id: str
     """
-    The task the session was made for
+    The session the answer is about (s_...)
     """
-    status: Literal["ok", "error"]
+    results: dict[str, JobExecuteResult]
     """
-    `error` when a check could not run (the evaluator's or the environment's fault, not the agent's)
+    Per job id
+    """
+
+
+class HeartbeatAnswer(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    session_id: str
+    """
+    The session the answer is about (s_...)
     """
     success: bool
     """
-    The task is done: no forbid violated, every required check passed, score at least passThreshold, and status ok
+    Whether it worked for every environment
     """
-    score: int | float
+    results: dict[str, JobOutcome]
     """
-    0 to 1 (6 decimals), by the criteria's scoring strategy
+    Per job id
     """
-    checks: list[CheckResult]
+    timestamp: str
     """
-    One result per top-level check, in the criteria's order
+    When the heartbeat was recorded (ISO-8601, UTC)
     """
-    unexpected: list[str]
+
+
+class ResetAnswer(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    session_id: str
     """
-    Ids of changes no mutation check claimed and no allow selector covered (from onlyExpected)
+    The session the answer is about (s_...)
     """
-    judge: Judge2
+    success: bool
     """
-    Judge usage
+    Whether it worked for every environment
     """
-    duration_ms: int | float
+    results: dict[str, JobOutcome]
     """
-    How long the evaluation took, in milliseconds
+    Per job id
+    """
+
+
+class SetDateAnswer(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    session_id: str
+    """
+    The session the answer is about (s_...)
+    """
+    results: dict[str, SetDateResult]
+    """
+    Per job id
+    """
+
+
+class SnapshotAnswer(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    session_id: str
+    """
+    The session the answer is about (s_...)
+    """
+    results: dict[str, SnapshotResult]
+    """
+    Per job id
     """
 
 
@@ -2399,6 +2084,637 @@ class CalibrationReport(BaseModel):
     """
 
 
+class FieldGt(BaseModel):
+    """
+    Greater than this: numbers (numeric strings too) and timestamps (as instants) compare by value, other strings as text; or a {"$ref"}
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    field_ref: Annotated[str, Field(alias="$ref")]
+    """
+    A bound value: vars.<name>[.<column>], or <bind>.<path> of a matched change
+    """
+
+
+class FieldGte(BaseModel):
+    """
+    Greater than or equal to this: numbers (numeric strings too) and timestamps (as instants) compare by value, other strings as text; or a {"$ref"}
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    field_ref: Annotated[str, Field(alias="$ref")]
+    """
+    A bound value: vars.<name>[.<column>], or <bind>.<path> of a matched change
+    """
+
+
+class FieldLt(BaseModel):
+    """
+    Less than this: numbers (numeric strings too) and timestamps (as instants) compare by value, other strings as text; or a {"$ref"}
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    field_ref: Annotated[str, Field(alias="$ref")]
+    """
+    A bound value: vars.<name>[.<column>], or <bind>.<path> of a matched change
+    """
+
+
+class FieldLte(BaseModel):
+    """
+    Less than or equal to this: numbers (numeric strings too) and timestamps (as instants) compare by value, other strings as text; or a {"$ref"}
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    field_ref: Annotated[str, Field(alias="$ref")]
+    """
+    A bound value: vars.<name>[.<column>], or <bind>.<path> of a matched change
+    """
+
+
+class FieldApprox(BaseModel):
+    """
+    A number (or numeric string) within a tolerance of value
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    value: int | float
+    """
+    The expected number
+    """
+    abs: Annotated[int | float | None, Field(ge=0.0)] = None
+    """
+    Absolute tolerance
+    """
+    rel: Annotated[int | float | None, Field(ge=0.0)] = None
+    """
+    Tolerance relative to |value|; with abs too, the larger one; with neither, 1e-9
+    """
+
+
+class FieldContains(BaseModel):
+    """
+    The text contains this (case-sensitive); an array contains an element equal to it
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    field_ref: Annotated[str, Field(alias="$ref")]
+    """
+    A bound value: vars.<name>[.<column>], or <bind>.<path> of a matched change
+    """
+
+
+class FieldIcontains(BaseModel):
+    """
+    The text contains this, in any case
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    field_ref: Annotated[str, Field(alias="$ref")]
+    """
+    A bound value: vars.<name>[.<column>], or <bind>.<path> of a matched change
+    """
+
+
+class FieldStartsWith(BaseModel):
+    """
+    The text starts with this (leading spaces ignored)
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    field_ref: Annotated[str, Field(alias="$ref")]
+    """
+    A bound value: vars.<name>[.<column>], or <bind>.<path> of a matched change
+    """
+
+
+class FieldWithin(BaseModel):
+    """
+    A timestamp no further than duration from of, before or after it
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    of: str
+    """
+    "now", an ISO-8601 timestamp, or "$" and a bound path, e.g. "$vars.issue.created_on"
+    """
+    duration: Annotated[str, Field(pattern="^\\d+(\\.\\d+)?(ms|s|m|h|d)$")]
+    """
+    A number and a unit (ms, s, m, h, d), e.g. "90s", "15m", "2h", "1d"
+    """
+
+
+class Op(RootModel[list[Literal["insert", "update", "delete"] | Literal["add", "modify", "delete", "rename"]]]):
+    root: Annotated[
+        list[Literal["insert", "update", "delete"] | Literal["add", "modify", "delete", "rename"]], Field(min_length=1)
+    ]
+    """
+    The change's op, or a list of them: insert, update, delete (rows); add, modify, delete, rename ($files); any when unset
+    """
+
+
+class Penalty(RootModel[int]):
+    root: Annotated[int, Field(ge=0, le=1)]
+    """
+    When it fails: "zero" makes the task's score 0; a number (0-1) is subtracted from the score
+    """
+
+
+class Penalty1(RootModel[float]):
+    root: Annotated[float, Field(ge=0.0, le=1.0)]
+    """
+    When it fails: "zero" makes the task's score 0; a number (0-1) is subtracted from the score
+    """
+
+
+class AllowItem(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    env: str | None = None
+    """
+    The environment (alias) of the changes allowed; any when unset
+    """
+    table: Annotated[str, Field(min_length=1)]
+    """
+    The table of the changes allowed, schema optional; "$files" for files
+    """
+    op: list[Literal["insert", "update", "delete"] | Literal["add", "modify", "delete", "rename"]] | None = None
+    """
+    The ops allowed; any when unset
+    """
+    columns: list[str] | None = None
+    """
+    Only updates touching nothing but these columns are allowed
+    """
+
+
+class OnlyExpected(BaseModel):
+    """
+    Collateral damage: fails on any change no mutation check claimed and no allow selector covers
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    envs: list[str] | None = None
+    """
+    The environments (aliases) to watch; all when unset
+    """
+    allow: list[AllowItem] | None = None
+    """
+    Changes that are fine besides the ones mutation checks claim
+    """
+    tolerance: Annotated[int | None, Field(ge=1, le=9007199254740991)] = None
+    """
+    n unexpected changes score 1 - n/tolerance (at least 0); without it any unexpected change scores 0
+    """
+
+
+class CheckInput3(BaseModel):
+    """
+    One check: id, weight, required and description, and exactly one kind (mutation, forbid, ...)
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    id: Annotated[str, Field(pattern="^[a-z0-9][a-z0-9_.-]*$")]
+    """
+    Names the check in results: lowercase letters, digits, '_', '-' or '.'
+    """
+    weight: Annotated[int | float | None, Field(ge=0.0)] = None
+    """
+    Its weight in the weighted score; 1 by default (0: counts for nothing, a forbid still applies)
+    """
+    required: bool | None = None
+    """
+    A gate: when it fails the task fails, and the weighted score is capped at scoring.gateCap
+    """
+    description: str | None = None
+    """
+    What the check verifies, for people
+    """
+    only_expected: Annotated[OnlyExpected, Field(alias="onlyExpected")]
+    """
+    Collateral damage: fails on any change no mutation check claimed and no allow selector covers
+    """
+
+
+class Op2(RootModel[list[Literal["add", "modify", "delete", "rename"]]]):
+    root: Annotated[list[Literal["add", "modify", "delete", "rename"]], Field(min_length=1)]
+    """
+    The change the file must have had (add, modify, delete, rename)
+    """
+
+
+class EvidenceItem(RootModel[str]):
+    root: Annotated[str, Field(min_length=1)]
+
+
+class Judge1(BaseModel):
+    """
+    An LLM judge's verdict; judges run last, and only when no required check or forbid failed unless always
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    rubric: Annotated[str, Field(min_length=1)]
+    """
+    The criterion the judge grades, in plain language
+    """
+    evidence: Annotated[list[EvidenceItem], Field(validate_default=True)] = []
+    """
+    What the judge sees (each item cut at 8192 characters): "answer", "change:<bind>[.<path>]", "file:<env>:<path>#diff" or "file:<env>:<path>#after"
+    """
+    scale: Literal["binary", "unit", "likert5"] = "binary"
+    """
+    `binary` (default): pass or fail; `unit`: a score from 0 to 1; `likert5`: 0, 0.25, 0.5, 0.75 or 1
+    """
+    samples: Annotated[int, Field(ge=1, le=9)] = 1
+    """
+    How many times the judge is asked (1-9), each with another seed; 1 by default
+    """
+    aggregate: Literal["majority", "mean"] = "majority"
+    """
+    `majority` (default): passes when most samples pass, scoring 1 or 0; `mean`: the mean score, passing at passThreshold
+    """
+    pass_threshold: Annotated[int | float | None, Field(alias="passThreshold", ge=0.0, le=1.0)] = None
+    """
+    With aggregate mean: the mean score needed to pass (0-1); 0.5 by default
+    """
+    model: str | None = None
+    """
+    Not used yet: the server's judge (TERRARIUM_JUDGE_MODEL) grades every judge check
+    """
+    always: bool | None = None
+    """
+    Run even when a required check or a forbid failed (the judge is skipped then by default)
+    """
+
+
+class CheckInput9(BaseModel):
+    """
+    One check: id, weight, required and description, and exactly one kind (mutation, forbid, ...)
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    id: Annotated[str, Field(pattern="^[a-z0-9][a-z0-9_.-]*$")]
+    """
+    Names the check in results: lowercase letters, digits, '_', '-' or '.'
+    """
+    weight: Annotated[int | float | None, Field(ge=0.0)] = None
+    """
+    Its weight in the weighted score; 1 by default (0: counts for nothing, a forbid still applies)
+    """
+    required: bool | None = None
+    """
+    A gate: when it fails the task fails, and the weighted score is capped at scoring.gateCap
+    """
+    description: str | None = None
+    """
+    What the check verifies, for people
+    """
+    judge: Judge1
+    """
+    An LLM judge's verdict; judges run last, and only when no required check or forbid failed unless always
+    """
+
+
+class Fn(BaseModel):
+    """
+    A registered evaluator plugin
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    name: Annotated[str, Field(min_length=1)]
+    """
+    The name of an evaluator plugin registered in the server
+    """
+    args: Any | None = None
+    """
+    Passed to the plugin as they are
+    """
+
+
+class CheckInput10(BaseModel):
+    """
+    One check: id, weight, required and description, and exactly one kind (mutation, forbid, ...)
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    id: Annotated[str, Field(pattern="^[a-z0-9][a-z0-9_.-]*$")]
+    """
+    Names the check in results: lowercase letters, digits, '_', '-' or '.'
+    """
+    weight: Annotated[int | float | None, Field(ge=0.0)] = None
+    """
+    Its weight in the weighted score; 1 by default (0: counts for nothing, a forbid still applies)
+    """
+    required: bool | None = None
+    """
+    A gate: when it fails the task fails, and the weighted score is capped at scoring.gateCap
+    """
+    description: str | None = None
+    """
+    What the check verifies, for people
+    """
+    fn: Fn
+    """
+    A registered evaluator plugin
+    """
+
+
+class CheckResultInput(BaseModel):
+    """
+    The result of one check
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    id: str
+    """
+    The check's id; `state:<alias>` for an environment whose state could not be read
+    """
+    kind: str
+    """
+    mutation, forbid, onlyExpected, row, sql, file, answer, http, judge, fn, all, any or not; state for an unreadable environment
+    """
+    pass_: Annotated[bool, Field(alias="pass")]
+    """
+    Whether the check holds
+    """
+    score: int | float
+    """
+    0 to 1
+    """
+    weight: int | float
+    """
+    The check's weight (1 unless the criteria say otherwise)
+    """
+    required: bool
+    """
+    Whether the check is a gate
+    """
+    status: Literal["ok", "error", "skipped"]
+    """
+    `ok`: it ran; `error`: it could not run (the evaluator's or the environment's fault, not the agent's); `skipped`: a judge not run because a gate failed. Not ok means pass false, score 0
+    """
+    reason: str | None = None
+    """
+    Why it did not pass (or a judge's rationale)
+    """
+    evidence: dict[str, Any] | None = None
+    """
+    What it found, e.g. changes (ids of the changes it matched), bind, rows (a count), unexpected, a judge's verdicts
+    """
+    checks: list[CheckResultInput] | None = None
+    """
+    The children's results, for all, any and not
+    """
+
+
+class Op3(RootModel[list[Literal["insert", "update", "delete"] | Literal["add", "modify", "delete", "rename"]]]):
+    root: Annotated[
+        list[Literal["insert", "update", "delete"] | Literal["add", "modify", "delete", "rename"]], Field(min_length=1)
+    ]
+    """
+    The change's op, or a list of them: insert, update, delete (rows); add, modify, delete, rename ($files); any when unset
+    """
+
+
+class Penalty2(RootModel[int]):
+    root: Annotated[int, Field(ge=0, le=1)]
+    """
+    When it fails: "zero" makes the task's score 0; a number (0-1) is subtracted from the score
+    """
+
+
+class Penalty3(RootModel[float]):
+    root: Annotated[float, Field(ge=0.0, le=1.0)]
+    """
+    When it fails: "zero" makes the task's score 0; a number (0-1) is subtracted from the score
+    """
+
+
+class OnlyExpected1(OnlyExpected):
+    """
+    Collateral damage: fails on any change no mutation check claimed and no allow selector covers
+    """
+
+
+class Check3(BaseModel):
+    """
+    One check: id, weight, required and description, and exactly one kind (mutation, forbid, ...)
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    id: Annotated[str, Field(pattern="^[a-z0-9][a-z0-9_.-]*$")]
+    """
+    Names the check in results: lowercase letters, digits, '_', '-' or '.'
+    """
+    weight: Annotated[int | float | None, Field(ge=0.0)] = None
+    """
+    Its weight in the weighted score; 1 by default (0: counts for nothing, a forbid still applies)
+    """
+    required: bool | None = None
+    """
+    A gate: when it fails the task fails, and the weighted score is capped at scoring.gateCap
+    """
+    description: str | None = None
+    """
+    What the check verifies, for people
+    """
+    only_expected: Annotated[OnlyExpected1, Field(alias="onlyExpected")]
+    """
+    Collateral damage: fails on any change no mutation check claimed and no allow selector covers
+    """
+
+
+class Op5(RootModel[list[Literal["add", "modify", "delete", "rename"]]]):
+    root: Annotated[list[Literal["add", "modify", "delete", "rename"]], Field(min_length=1)]
+    """
+    The change the file must have had (add, modify, delete, rename)
+    """
+
+
+class Judge2(BaseModel):
+    """
+    An LLM judge's verdict; judges run last, and only when no required check or forbid failed unless always
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    rubric: Annotated[str, Field(min_length=1)]
+    """
+    The criterion the judge grades, in plain language
+    """
+    evidence: list[EvidenceItem]
+    """
+    What the judge sees (each item cut at 8192 characters): "answer", "change:<bind>[.<path>]", "file:<env>:<path>#diff" or "file:<env>:<path>#after"
+    """
+    scale: Literal["binary", "unit", "likert5"]
+    """
+    `binary` (default): pass or fail; `unit`: a score from 0 to 1; `likert5`: 0, 0.25, 0.5, 0.75 or 1
+    """
+    samples: Annotated[int, Field(ge=1, le=9)]
+    """
+    How many times the judge is asked (1-9), each with another seed; 1 by default
+    """
+    aggregate: Literal["majority", "mean"]
+    """
+    `majority` (default): passes when most samples pass, scoring 1 or 0; `mean`: the mean score, passing at passThreshold
+    """
+    pass_threshold: Annotated[int | float | None, Field(alias="passThreshold", ge=0.0, le=1.0)] = None
+    """
+    With aggregate mean: the mean score needed to pass (0-1); 0.5 by default
+    """
+    model: str | None = None
+    """
+    Not used yet: the server's judge (TERRARIUM_JUDGE_MODEL) grades every judge check
+    """
+    always: bool | None = None
+    """
+    Run even when a required check or a forbid failed (the judge is skipped then by default)
+    """
+
+
+class Check9(BaseModel):
+    """
+    One check: id, weight, required and description, and exactly one kind (mutation, forbid, ...)
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    id: Annotated[str, Field(pattern="^[a-z0-9][a-z0-9_.-]*$")]
+    """
+    Names the check in results: lowercase letters, digits, '_', '-' or '.'
+    """
+    weight: Annotated[int | float | None, Field(ge=0.0)] = None
+    """
+    Its weight in the weighted score; 1 by default (0: counts for nothing, a forbid still applies)
+    """
+    required: bool | None = None
+    """
+    A gate: when it fails the task fails, and the weighted score is capped at scoring.gateCap
+    """
+    description: str | None = None
+    """
+    What the check verifies, for people
+    """
+    judge: Judge2
+    """
+    An LLM judge's verdict; judges run last, and only when no required check or forbid failed unless always
+    """
+
+
+class Check10(CheckInput10):
+    """
+    One check: id, weight, required and description, and exactly one kind (mutation, forbid, ...)
+    """
+
+
+class CheckResult(BaseModel):
+    """
+    The result of one check
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    id: str
+    """
+    The check's id; `state:<alias>` for an environment whose state could not be read
+    """
+    kind: str
+    """
+    mutation, forbid, onlyExpected, row, sql, file, answer, http, judge, fn, all, any or not; state for an unreadable environment
+    """
+    pass_: Annotated[bool, Field(alias="pass")]
+    """
+    Whether the check holds
+    """
+    score: int | float
+    """
+    0 to 1
+    """
+    weight: int | float
+    """
+    The check's weight (1 unless the criteria say otherwise)
+    """
+    required: bool
+    """
+    Whether the check is a gate
+    """
+    status: Literal["ok", "error", "skipped"]
+    """
+    `ok`: it ran; `error`: it could not run (the evaluator's or the environment's fault, not the agent's); `skipped`: a judge not run because a gate failed. Not ok means pass false, score 0
+    """
+    reason: str | None = None
+    """
+    Why it did not pass (or a judge's rationale)
+    """
+    evidence: dict[str, Any] | None = None
+    """
+    What it found, e.g. changes (ids of the changes it matched), bind, rows (a count), unexpected, a judge's verdicts
+    """
+    checks: list[CheckResult] | None = None
+    """
+    The children's results, for all, any and not
+    """
+
+
 class SessionList(BaseModel):
     model_config = ConfigDict(
         extra="allow",
@@ -2407,6 +2723,163 @@ class SessionList(BaseModel):
     sessions: list[SessionDetails]
     """
     The sessions, newest first
+    """
+
+
+class EvaluationAnswer(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    task_id: str
+    """
+    The task the session was made for
+    """
+    status: Literal["ok", "error"]
+    """
+    `error` when a check could not run (the evaluator's or the environment's fault, not the agent's)
+    """
+    success: bool
+    """
+    The task is done: no forbid violated, every required check passed, score at least passThreshold, and status ok
+    """
+    score: int | float
+    """
+    0 to 1 (6 decimals), by the criteria's scoring strategy
+    """
+    checks: list[CheckResult]
+    """
+    One result per top-level check, in the criteria's order
+    """
+    unexpected: list[str]
+    """
+    Ids of changes no mutation check claimed and no allow selector covered (from onlyExpected)
+    """
+    judge: Judge
+    """
+    Judge usage
+    """
+    duration_ms: int | float
+    """
+    How long the evaluation took, in milliseconds
+    """
+    session_id: str
+    """
+    The session the answer is about (s_...)
+    """
+
+
+class Vars(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    env: str
+    """
+    The environment (alias) whose database is read
+    """
+    table: Annotated[str, Field(min_length=1)]
+    """
+    The table
+    """
+    where: dict[str, str | int | float | bool | Matcher1 | None]
+    """
+    Matchers on dotted paths (columns) of the one row to bind; exactly one row must match
+    """
+    from_: Annotated[Literal["baseline", "live"], Field(alias="from")]
+    """
+    `live` (default): the database now; `baseline`: as the last start or reset left it
+    """
+    pick: str | None = None
+    """
+    A column to bind; without it the whole row is bound ({"$ref": "vars.alice.id"})
+    """
+
+
+class Criteria(BaseModel):
+    """
+    How the session's state and the agent's answer are scored
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    version: Literal[1]
+    """
+    The criteria language's version: 1
+    """
+    vars: dict[str, Vars] | None = None
+    """
+    Rows bound before the checks run, by name, for {"$ref": "vars.<name>[.<column>]"}
+    """
+    checks: Annotated[
+        list[
+            Check1
+            | Check2
+            | Check3
+            | Check4
+            | Check5
+            | Check6
+            | Check7
+            | Check8
+            | Check9
+            | Check10
+            | Check11
+            | Check12
+            | Check13
+        ],
+        Field(min_length=1),
+    ]
+    """
+    The checks, run in order (judges last)
+    """
+    scoring: Scoring
+    """
+    How check scores make the task's score and success
+    """
+    noise: Noise | None = None
+    """
+    The task's own noise rules, on top of the simulator's
+    """
+
+
+class Task(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    id: Annotated[str, Field(pattern="^[a-z0-9][a-z0-9-]*(\\/[a-z0-9][a-z0-9-]*)?$")]
+    """
+    `<simulator>/<slug>`, or `<slug>` for a task spanning simulators, e.g. "redmine/close-duplicate"
+    """
+    title: Annotated[str, Field(min_length=1)]
+    """
+    A short title
+    """
+    prompt: Annotated[str, Field(min_length=1)]
+    """
+    What the agent is asked to do
+    """
+    envs: Annotated[list[Env], Field(min_length=1)]
+    """
+    The environments a session of the task starts
+    """
+    criteria: Criteria
+    """
+    How the session's state and the agent's answer are scored
+    """
+    tags: list[str]
+    """
+    Free-form labels
+    """
+    difficulty: Literal["easy", "medium", "hard"]
+    """
+    How hard the task is for an agent
+    """
+    solution: str | None = None
+    """
+    A module beside the task file exporting reference (`solve`) and wrong (`wrong`) solutions
     """
 
 
@@ -2511,7 +2984,7 @@ class MatcherInput1(BaseModel):
     """
 
 
-class Mutation(BaseModel):
+class Mutation1(BaseModel):
     """
     Passes when count changes match (at least 1 by default); each change counts for one mutation check at most
     """
@@ -2579,7 +3052,7 @@ class CheckInput1(BaseModel):
     """
     What the check verifies, for people
     """
-    mutation: Mutation
+    mutation: Mutation1
     """
     Passes when count changes match (at least 1 by default); each change counts for one mutation check at most
     """
@@ -3202,7 +3675,7 @@ class Matcher1(BaseModel):
     """
 
 
-class Mutation1(BaseModel):
+class Mutation2(BaseModel):
     """
     Passes when count changes match (at least 1 by default); each change counts for one mutation check at most
     """
@@ -3270,7 +3743,7 @@ class Check1(BaseModel):
     """
     What the check verifies, for people
     """
-    mutation: Mutation1
+    mutation: Mutation2
     """
     Passes when count changes match (at least 1 by default); each change counts for one mutation check at most
     """
@@ -3794,122 +4267,10 @@ class Check13(BaseModel):
     """
 
 
-class Vars(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-    env: str
-    """
-    The environment (alias) whose database is read
-    """
-    table: Annotated[str, Field(min_length=1)]
-    """
-    The table
-    """
-    where: dict[str, str | int | float | bool | Matcher1 | None]
-    """
-    Matchers on dotted paths (columns) of the one row to bind; exactly one row must match
-    """
-    from_: Annotated[Literal["baseline", "live"], Field(alias="from")]
-    """
-    `live` (default): the database now; `baseline`: as the last start or reset left it
-    """
-    pick: str | None = None
-    """
-    A column to bind; without it the whole row is bound ({"$ref": "vars.alice.id"})
-    """
-
-
-class Criteria(BaseModel):
-    """
-    How the session's state and the agent's answer are scored
-    """
-
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-    version: Literal[1]
-    """
-    The criteria language's version: 1
-    """
-    vars: dict[str, Vars] | None = None
-    """
-    Rows bound before the checks run, by name, for {"$ref": "vars.<name>[.<column>]"}
-    """
-    checks: Annotated[
-        list[
-            Check1
-            | Check2
-            | Check3
-            | Check4
-            | Check5
-            | Check6
-            | Check7
-            | Check8
-            | Check9
-            | Check10
-            | Check11
-            | Check12
-            | Check13
-        ],
-        Field(min_length=1),
-    ]
-    """
-    The checks, run in order (judges last)
-    """
-    scoring: Scoring
-    """
-    How check scores make the task's score and success
-    """
-    noise: Noise | None = None
-    """
-    The task's own noise rules, on top of the simulator's
-    """
-
-
-class Task(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-    id: Annotated[str, Field(pattern="^[a-z0-9][a-z0-9-]*(\\/[a-z0-9][a-z0-9-]*)?$")]
-    """
-    `<simulator>/<slug>`, or `<slug>` for a task spanning simulators, e.g. "redmine/close-duplicate"
-    """
-    title: Annotated[str, Field(min_length=1)]
-    """
-    A short title
-    """
-    prompt: Annotated[str, Field(min_length=1)]
-    """
-    What the agent is asked to do
-    """
-    envs: Annotated[list[Env], Field(min_length=1)]
-    """
-    The environments a session of the task starts
-    """
-    criteria: Criteria
-    """
-    How the session's state and the agent's answer are scored
-    """
-    tags: list[str]
-    """
-    Free-form labels
-    """
-    difficulty: Literal["easy", "medium", "hard"]
-    """
-    How hard the task is for an agent
-    """
-    solution: str | None = None
-    """
-    A module beside the task file exporting reference (`solve`) and wrong (`wrong`) solutions
-    """
-
-
 CheckResultInput.model_rebuild()
 CheckResult.model_rebuild()
+Vars.model_rebuild()
+Criteria.model_rebuild()
 MatcherInput1.model_rebuild()
 CheckInput11.model_rebuild()
 CheckInput12.model_rebuild()

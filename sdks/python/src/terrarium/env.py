@@ -23,19 +23,24 @@ class Env:
         *,
         alias: str | None = None,
         tag: str | None = None,
+        dataset: str | None = None,
         heartbeat_timeout: int | None = None,
     ) -> SimulatorEnvSpec:
-        """An environment from a simulator's image (`tag` default `latest`). `alias` names it in the session
-        (and on the session's network); `heartbeat_timeout` is the seconds without heartbeats before the server
-        closes it (0 never, default 300).
+        """An environment from a simulator's image (`tag` default `latest`), of one of its datasets (variants of its
+        seed data, default `base`; `client.simulators.list()` shows each simulator's `datasets`). `alias` names it
+        in the session (and on the session's network); `heartbeat_timeout` is the seconds without heartbeats
+        before the server closes it (0 never, default 300).
 
         Example::
 
             Env.simulator("fossil", alias="forge", tag="triaged")
+            Env.simulator("fossil", dataset="blank")  # an empty repository: no tickets, no wiki pages
         """
         # Not validated here: the server checks every field and answers a 400 naming the bad one.
         return SimulatorEnvSpec.model_construct(
-            type="simulator", simulator=name, **_given(alias=alias, tag=tag, heartbeat_timeout=heartbeat_timeout)
+            type="simulator",
+            simulator=name,
+            **_given(alias=alias, tag=tag, dataset=dataset, heartbeat_timeout=heartbeat_timeout),
         )
 
     @staticmethod

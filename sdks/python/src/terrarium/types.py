@@ -1,7 +1,8 @@
 """The typed answers of the API: pydantic models generated from the server's OpenAPI document (`_wire`), under
-the names `packages/wire` gives them, plus what the SDK adds (`BinaryExecuteResult`).
+the names `packages/wire` gives them, plus what the SDK adds (`BinaryExecuteResult`, `WaitForReadyResponse`).
 
-Session operations answer per job id: `(await session.execute("ls")).results[job_id].stdout`.
+Session operations answer per job id: `(await session.execute("ls")).results[job_id].stdout`; an environment's
+answer its own result: `(await env.execute("ls")).stdout`.
 """
 
 from __future__ import annotations
@@ -15,35 +16,45 @@ from ._wire import (
     ArtifactEnvSpec,
     CalibrationReport,
     CheckResult,
+    CloseAnswer,
     DbState,
-    DiskSnapshotResponse,
+    DiskSnapshotAnswer,
     DiskSnapshotResult,
+    EnvironmentContext,
     EnvState,
-    EvaluationResult,
-    ExecuteResponse,
-    ExecuteResult,
+    EvaluationAnswer,
+    ExecuteAnswer,
     FileChange,
     Health,
+    HeartbeatAnswer,
     JobDetails,
+    JobExecuteResult,
     JobOutcome,
-    JobState,
+    JobReadiness,
+    JobStateResult,
     LoginFlow,
     LoginPlan,
     MadeEnv,
+    Mutation,
     OutcomeResponse,
     PublicUrl,
-    Readiness,
+    PublishedFrom,
+    ResetAnswer,
     RowChange,
+    SessionContext,
     SessionDetails,
+    SetDateAnswer,
+    SetDateResult,
+    SimulatorDataset,
     SimulatorEnvSpec,
     SimulatorInfo,
-    SnapshotResponse,
+    SnapshotAnswer,
     SnapshotResult,
-    StateResponse,
+    StateAnswer,
     Task,
     TaskList,
     TaskSummary,
-    WaitForReadyResponse,
+    WaitForReadyAnswer,
 )
 
 __all__ = [
@@ -55,35 +66,46 @@ __all__ = [
     "BinaryExecuteResult",
     "CalibrationReport",
     "CheckResult",
+    "CloseAnswer",
     "DbState",
-    "DiskSnapshotResponse",
+    "DiskSnapshotAnswer",
     "DiskSnapshotResult",
     "EnvSpec",
     "EnvState",
-    "EvaluationResult",
-    "ExecuteResponse",
-    "ExecuteResult",
+    "EnvironmentContext",
+    "EvaluationAnswer",
+    "ExecuteAnswer",
     "FileChange",
     "Health",
+    "HeartbeatAnswer",
     "JobDetails",
+    "JobExecuteResult",
     "JobOutcome",
-    "JobState",
+    "JobReadiness",
+    "JobStateResult",
     "LoginFlow",
     "LoginPlan",
     "MadeEnv",
+    "Mutation",
     "OutcomeResponse",
     "PublicUrl",
-    "Readiness",
+    "PublishedFrom",
+    "ResetAnswer",
     "RowChange",
+    "SessionContext",
     "SessionDetails",
+    "SetDateAnswer",
+    "SetDateResult",
+    "SimulatorDataset",
     "SimulatorEnvSpec",
     "SimulatorInfo",
-    "SnapshotResponse",
+    "SnapshotAnswer",
     "SnapshotResult",
-    "StateResponse",
+    "StateAnswer",
     "Task",
     "TaskList",
     "TaskSummary",
+    "WaitForReadyAnswer",
     "WaitForReadyResponse",
 ]
 
@@ -92,7 +114,7 @@ EnvSpec = SimulatorEnvSpec | ArtifactEnvSpec
 
 
 class BinaryExecuteResult(BaseModel):
-    """`execute(..., encoding="base64")`: an `ExecuteResult` whose `stdout` and `stderr` are the exact bytes."""
+    """`execute(..., encoding="base64")`: a `JobExecuteResult` whose `stdout` and `stderr` are the exact bytes."""
 
     model_config = ConfigDict(extra="allow")
 
@@ -107,9 +129,20 @@ class BinaryExecuteResult(BaseModel):
     stderr_lossy: bool
     error: str | None = None
     """Why the command could not run in this environment at all."""
+    success: bool
+    """The command ran to its end and exited 0."""
 
 
 class BinaryExecuteResponse(BaseModel):
-    """Per job id, a `BinaryExecuteResult`."""
+    """`session.execute(..., encoding="base64")`: per job id, a `BinaryExecuteResult`."""
 
+    session_id: str
     results: dict[str, BinaryExecuteResult]
+
+
+class WaitForReadyResponse(BaseModel):
+    """`env.wait_for_ready()`: whether the environment is ready, and its `JobReadiness` under its job id, as a
+    session's `WaitForReadyAnswer` has it (which adds the session's `status` and `context`)."""
+
+    ready: bool
+    results: dict[str, JobReadiness]
