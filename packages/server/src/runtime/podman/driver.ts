@@ -116,10 +116,19 @@ export class PodmanRuntime implements Runtime {
   }
 
   async listImages(repository: string): Promise<ImageInfo[]> {
-    const list = await this.client.json<
-      { Id: string; Names: string[] | null; Labels: Record<string, string> | null }[]
-    >("GET", "/images/json", { query: { filters: JSON.stringify({ reference: [repository] }) } });
-    return list.map((i) => ({ id: i.Id, names: i.Names ?? [], labels: i.Labels ?? {} }));
+    // Podman 4.3 answers 500 when an image goes away while it lists (another server removing an
+    // artifact's image): a listing a moment later is whole again.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const list = await this.client.json<
+          { Id: string; Names: string[] | null; Labels: Record<string, string> | null }[]
+        >("GET", "/images/json", { query: { filters: JSON.stringify({ reference: [repository] }) } });
+        return list.map((i) => ({ id: i.Id, names: i.Names ?? [], labels: i.Labels ?? {} }));
+      } catch (error) {
+        if (!(error instanceof PodmanApiError && error.status >= 500) || attempt >= 4) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
+      }
+    }
   }
 
   async createNetwork(name: string, labels: Record<string, string>): Promise<void> {

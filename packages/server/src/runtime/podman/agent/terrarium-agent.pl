@@ -67,7 +67,7 @@ sub with_clock {
     }
     local $ENV{LD_PRELOAD}                   = join ' ', $library, @preload;
     local $ENV{FAKETIME_TIMESTAMP_FILE}      = '/dev/shm/terrarium-date';
-    local $ENV{FAKETIME_CACHE_DURATION}      = 1;
+    local $ENV{FAKETIME_CACHE_DURATION}      = 0;
     local $ENV{FAKETIME_DONT_FAKE_MONOTONIC} = 1;
     local $ENV{NO_FAKE_STAT}                 = 1;
     local $ENV{FAKE_UTIME}                   = 0;
