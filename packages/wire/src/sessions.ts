@@ -52,6 +52,21 @@ export const ArtifactEnvSpec = z.object({
 export const EnvSpec = z.discriminatedUnion("type", [SimulatorEnvSpec, ArtifactEnvSpec]);
 export type EnvSpec = z.input<typeof EnvSpec>;
 
+/** What every form of `make` takes besides its environments. */
+const makeOptions = {
+  timeout: z
+    .number()
+    .min(0)
+    .max(3600)
+    .optional()
+    .describe(
+      "Seconds (at most 3600) to wait for every environment to be ready before answering; then success means ready. 0 or unset: answer once they started, without waiting",
+    ),
+  heartbeat_timeout: HeartbeatTimeout.optional().describe(
+    "Seconds without a heartbeat after which an environment is closed, for each one that sets none; 300 by default; 0: never",
+  ),
+};
+
 export const MakeEnvsRequest = z.object({
   type: z.literal("envs").describe("The environments, one by one"),
   envs: z
@@ -59,33 +74,12 @@ export const MakeEnvsRequest = z.object({
     .min(1, "envs needs at least one environment")
     .max(64)
     .describe("The environments to start (1-64), on one network of their own"),
-  /** Seconds to wait for every environment to be ready before answering; 0 answers at once. */
-  timeout: z
-    .number()
-    .min(0)
-    .max(3600)
-    .optional()
-    .describe(
-      "Seconds (at most 3600) to wait for every environment to be ready before answering; then success means ready. 0 or unset: answer once they started, without waiting",
-    ),
-  heartbeat_timeout: HeartbeatTimeout.optional().describe(
-    "Seconds without a heartbeat after which an environment is closed, for each one that sets none; 300 by default; 0: never",
-  ),
+  ...makeOptions,
 });
 export const MakeTaskRequest = z.object({
   type: z.literal("task").describe("The environments of a task"),
   task_id: z.string().min(1).describe("The task (GET /api/v2/tasks lists them), e.g. redmine/close-duplicate"),
-  timeout: z
-    .number()
-    .min(0)
-    .max(3600)
-    .optional()
-    .describe(
-      "Seconds (at most 3600) to wait for every environment to be ready before answering; then success means ready. 0 or unset: answer once they started, without waiting",
-    ),
-  heartbeat_timeout: HeartbeatTimeout.optional().describe(
-    "Seconds without a heartbeat after which an environment is closed, for each one that sets none; 300 by default; 0: never",
-  ),
+  ...makeOptions,
 });
 export const MakeSessionRequest = z.discriminatedUnion("type", [MakeEnvsRequest, MakeTaskRequest]);
 export type MakeSessionRequest = z.input<typeof MakeSessionRequest>;
