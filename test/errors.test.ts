@@ -198,7 +198,7 @@ describe("bad input gets a clear error and leaves nothing behind", () => {
     );
     // Valid templates only, and no path twice with and without a trailing slash.
     for (const path of Object.keys(openapi.paths)) {
-      expect(path).toMatch(/^\/[a-z0-9_/{}]*$/);
+      expect(path).toMatch(/^\/[a-z0-9_/{}-]*$/);
       expect(path.length === 1 || !path.endsWith("/"), path).toBe(true);
     }
     const snapshot = openapi.paths["/api/v2/sessions/{session_id}/snapshot"] as { post: { requestBody?: unknown } };

@@ -136,7 +136,7 @@ describe("state capture per engine", () => {
       expect(result.stderr).toBe("");
       const state = await stateOf(session);
       const db = state.dbs[0]!;
-      expect(db.capture).toMatchObject({ method: "binlog", reconciledWith: "snapshot" });
+      expect(db.capture).toMatchObject({ method: "binlog", reconciled_with: "snapshot" });
       expect(state.warnings).toEqual(["app: foreign-key cascade tables reconciled by snapshot: [revision]"]);
       expect(ops(state)).toEqual([
         ["insert", "app.page", { id: 3 }],

@@ -52,6 +52,11 @@ export interface ServerConfig {
    */
   publicDomain?: string;
   publicScheme: "http" | "https";
+  /**
+   * Waits before each retry of a shutdown callback, in ms (TERRARIUM_CALLBACK_RETRY_MS, a comma-separated
+   * list); unset: 2, 4, 8... 128 s (8 tries over about 4 minutes).
+   */
+  callbackRetryDelaysMs?: number[];
 }
 
 export const DEFAULT_PORT = 7350;
@@ -102,8 +107,18 @@ export function loadConfig(overrides: Partial<ServerConfig> = {}): ServerConfig 
     proxyPort: env.TERRARIUM_PROXY_PORT ? Number(env.TERRARIUM_PROXY_PORT) : DEFAULT_PROXY_PORT,
     publicDomain: env.TERRARIUM_PUBLIC_DOMAIN || undefined,
     publicScheme: env.TERRARIUM_PUBLIC_SCHEME === "https" ? "https" : "http",
+    callbackRetryDelaysMs: env.TERRARIUM_CALLBACK_RETRY_MS ? retryDelays(env.TERRARIUM_CALLBACK_RETRY_MS) : undefined,
     ...overrides,
   };
 }
 
 export const isLoopback = (host: string) => host === "localhost" || host === "::1" || host.startsWith("127.");
+
+function retryDelays(text: string): number[] {
+  const delays = text.split(",").map((part) => Number(part.trim()));
+  if (delays.some((d) => !Number.isFinite(d) || d < 0))
+    throw new Error(
+      `TERRARIUM_CALLBACK_RETRY_MS: "${text}" is not a comma-separated list of milliseconds, e.g. 2000,4000,8000`,
+    );
+  return delays;
+}

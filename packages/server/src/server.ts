@@ -19,6 +19,7 @@ import { SimulatorCatalog } from "./services/catalog.js";
 import { HeartbeatReaper } from "./services/reaper.js";
 import { recover } from "./services/recovery.js";
 import { SessionService } from "./services/sessions.js";
+import { CallbackDispatcher } from "./services/shutdown-callbacks.js";
 import { EvaluationService } from "./services/evaluation.js";
 import { TaskCatalog } from "./services/tasks.js";
 import { ArtifactService } from "./services/artifacts.js";
@@ -99,7 +100,13 @@ async function serve(config: ServerConfig, store: Store, runtime: Runtime): Prom
     pool,
     catalog,
   });
+  const callbacks = new CallbackDispatcher({
+    store,
+    log: { record: (...args) => sessions.log.record(...args) },
+    retryDelaysMs: config.callbackRetryDelaysMs,
+  });
   const sessions = new SessionService({
+    callbacks,
     pool,
     readyArtifactBootMs: config.readyArtifactBootMs,
     store,
@@ -196,6 +203,8 @@ async function serve(config: ServerConfig, store: Store, runtime: Runtime): Prom
   const reaper = new HeartbeatReaper(sessions, config.reaperIntervalMs, app.log);
   app.addHook("onClose", async () => {
     await reaper.stop();
+    await callbacks.stop();
+    sessions.log.flush();
     await Promise.all([pool.close(), artifacts.close(), catalog.close()]);
     await runtime.close();
     store.close();
@@ -207,6 +216,8 @@ async function serve(config: ServerConfig, store: Store, runtime: Runtime): Prom
     throw error;
   });
   reaper.start();
+  // Callbacks owed from before a restart are delivered now.
+  callbacks.kick();
   const address = app.server.address();
   const port = typeof address === "object" && address ? address.port : config.port;
   const host = config.host.includes(":") ? `[${config.host}]` : config.host;

@@ -52,8 +52,33 @@ export const ArtifactEnvSpec = z.object({
 export const EnvSpec = z.discriminatedUnion("type", [SimulatorEnvSpec, ArtifactEnvSpec]);
 export type EnvSpec = z.input<typeof EnvSpec>;
 
+/** Where the server POSTs once when a session ends (closed, reaped, failed...), and the bearer token it sends. */
+export const ShutdownCallbackUrl = z
+  .string()
+  .url()
+  .max(2048)
+  .refine((url) => /^https?:\/\//i.test(url), "must be an http:// or https:// URL")
+  .describe(
+    "A URL the server POSTs once when the session ends for any reason (closed, heartbeat_timeout, failed, lost), retried with backoff until it answers 2xx (at most 8 tries over about 4 minutes); redirects are not followed",
+  );
+
 /** What every form of `make` takes besides its environments. */
 const makeOptions = {
+  wait: z
+    .boolean()
+    .default(true)
+    .describe(
+      "false: answer as soon as the session is recorded, its environments starting in the background (success then means accepted; GET .../wait_for_ready, session.wait() in the SDKs, waits for them); true (default): answer once they started",
+    ),
+  shutdown_callback_url: ShutdownCallbackUrl.optional(),
+  shutdown_callback_token: z
+    .string()
+    .min(1)
+    .max(4096)
+    .optional()
+    .describe(
+      "Sent as `Authorization: Bearer TOKEN` with the shutdown callback; kept by the server, never answered or logged",
+    ),
   timeout: z
     .number()
     .min(0)
@@ -81,7 +106,14 @@ export const MakeTaskRequest = z.object({
   task_id: z.string().min(1).describe("The task (GET /api/v2/tasks lists them), e.g. redmine/close-duplicate"),
   ...makeOptions,
 });
-export const MakeSessionRequest = z.discriminatedUnion("type", [MakeEnvsRequest, MakeTaskRequest]);
+export const MakeTestcaseRequest = z.object({
+  type: z
+    .literal("testcase")
+    .describe("The environments of a test case (Plato's name for a task; the SDKs reset the session once ready)"),
+  testcase_id: z.string().min(1).describe("The test case: a task id (GET /api/v2/tasks lists them)"),
+  ...makeOptions,
+});
+export const MakeSessionRequest = z.discriminatedUnion("type", [MakeEnvsRequest, MakeTaskRequest, MakeTestcaseRequest]);
 export type MakeSessionRequest = z.input<typeof MakeSessionRequest>;
 
 export const MadeEnv = z.object({
@@ -200,7 +232,7 @@ export type ExecuteResponse = z.infer<typeof ExecuteResponse>;
 
 export const JobStatus = z.enum(["starting", "running", "failed", "closed"]);
 export type JobStatus = z.infer<typeof JobStatus>;
-export const CloseReason = z.enum(["closed", "heartbeat_timeout", "lost", "failed"]);
+export const CloseReason = z.enum(["closed", "heartbeat_timeout", "lost", "failed", "removed"]);
 export type CloseReason = z.infer<typeof CloseReason>;
 
 export const JobDetails = z.object({
@@ -225,7 +257,7 @@ export const JobDetails = z.object({
   created_at: z.string().describe("When it was made (ISO-8601, UTC)"),
   closed_at: z.string().nullable().describe("When it was closed (ISO-8601, UTC); null while open"),
   close_reason: CloseReason.nullable().describe(
-    "closed: asked to close; heartbeat_timeout; lost: found dead or orphaned when the server restarted; failed: could not start. null while open",
+    "closed: asked to close; heartbeat_timeout; lost: found dead or orphaned when the server restarted; failed: could not start; removed: taken out of its live session (remove-job). null while open",
   ),
 });
 export type JobDetails = z.infer<typeof JobDetails>;
@@ -238,6 +270,11 @@ export const SessionDetails = z.object({
   created_at: z.string().describe("When it was made (ISO-8601, UTC)"),
   closed_at: z.string().nullable().describe("When it was closed (ISO-8601, UTC); null while active"),
   envs: z.array(JobDetails).describe("Its environments, open and closed, in the order they were made"),
+  shutdown_callback_url: z
+    .string()
+    .nullable()
+    .default(null)
+    .describe("Where the server POSTs when the session ends; null when none was given (its token is never shown)"),
 });
 export type SessionDetails = z.infer<typeof SessionDetails>;
 
@@ -252,3 +289,135 @@ export type SessionList = z.infer<typeof SessionList>;
 
 export const SessionIdParams = z.object({ session_id: z.string().describe("A session id (s_...)") });
 export const JobIdParams = z.object({ job_id: z.string().describe("A job (environment) id (j_...)") });
+
+/** `POST /api/v2/sessions/{id}/jobs`: one more environment in a live session, on its network under its alias. */
+export const AddJobRequest = z.object({
+  env: EnvSpec.describe("The environment to add; its alias must not be one an open environment of the session has"),
+  timeout: makeOptions.timeout,
+  heartbeat_timeout: HeartbeatTimeout.optional().describe(
+    "Seconds without a heartbeat after which this environment is closed; 0: never; 300 when unset (or the env's own)",
+  ),
+  wait: makeOptions.wait,
+});
+export type AddJobRequest = z.input<typeof AddJobRequest>;
+export const AddJobResponse = z.object({
+  session_id: z.string().describe("The session the environment joined"),
+  env: MadeEnv.describe("The new environment"),
+});
+export type AddJobResponse = z.infer<typeof AddJobResponse>;
+
+/** `POST /api/v2/sessions/{id}/remove-job`: an environment out of a live session (Plato's path and body). */
+export const RemoveJobRequest = z
+  .object({
+    job_id: z.string().min(1).optional().describe("The environment's job id (j_...); or give alias"),
+    alias: Alias.optional().describe("The environment's alias; or give job_id"),
+  })
+  .refine((r) => (r.job_id === undefined) !== (r.alias === undefined), "give job_id or alias, exactly one");
+export type RemoveJobRequest = z.input<typeof RemoveJobRequest>;
+export const RemoveJobResponse = z.object({
+  session_id: z.string().describe("The session it was removed from"),
+  job_id: z.string().describe("The environment removed"),
+  success: z.boolean().describe("Whether its container and network membership are gone"),
+  message: z.string().optional().describe("What was done, or why not"),
+});
+export type RemoveJobResponse = z.infer<typeof RemoveJobResponse>;
+
+export const JobInfo = JobDetails.extend({
+  status_reason: z
+    .string()
+    .nullable()
+    .describe("Why it has its status: its close reason, or why it failed; null while starting or running"),
+});
+export type JobInfo = z.infer<typeof JobInfo>;
+export const ListJobsResponse = z.object({
+  session_id: z.string().describe("The session"),
+  jobs: z.array(JobInfo).describe("Every environment of the session, open and closed, as the server sees them now"),
+});
+export type ListJobsResponse = z.infer<typeof ListJobsResponse>;
+
+/** What a session's log records. */
+export const SessionEventKind = z.enum([
+  "created",
+  "ready",
+  "failed",
+  "env_added",
+  "env_removed",
+  "execute",
+  "reset",
+  "state",
+  "evaluate",
+  "snapshot",
+  "disk_snapshot",
+  "set_date",
+  "login",
+  "heartbeat_timeout",
+  "closed",
+  "shutdown_callback",
+]);
+export type SessionEventKind = z.infer<typeof SessionEventKind>;
+export const SessionEvent = z.object({
+  seq: z.number().int().describe("Its place in the server's log: increasing, the cursor for `after`"),
+  at: z.string().describe("When it happened (ISO-8601, UTC)"),
+  kind: SessionEventKind.describe("What happened"),
+  job_id: z.string().nullable().describe("The environment it concerns; null for the session as a whole"),
+  alias: z.string().nullable().describe("That environment's alias; null for the session as a whole"),
+  message: z.string().describe("One line saying what happened"),
+  data: z
+    .record(z.string(), z.unknown())
+    .nullable()
+    .describe(
+      "Its particulars, e.g. for execute the command (cut at 4096 characters), exit_code, timed_out and duration_ms",
+    ),
+});
+export type SessionEvent = z.infer<typeof SessionEvent>;
+export const SessionLogsQuery = z.object({
+  after: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .default(0)
+    .describe("Only events after this seq (the next_after of the previous page); 0: from the start"),
+  limit: z.coerce.number().int().min(1).max(1000).default(100).describe("Events per page (1-1000, 100 by default)"),
+});
+export const SessionLogs = z.object({
+  session_id: z.string().describe("The session"),
+  events: z.array(SessionEvent).describe("Its events in the order they happened"),
+  next_after: z
+    .number()
+    .int()
+    .nullable()
+    .describe("Pass as after for the next page; null when this page holds the last event"),
+});
+export type SessionLogs = z.infer<typeof SessionLogs>;
+export const LoginEventRequest = z.object({
+  job_id: z.string().min(1).describe("The environment the browser logged in to"),
+  success: z.boolean().describe("Whether the login flow passed"),
+  flow: z.string().min(1).max(200).describe("The login flow run"),
+  error: z.string().max(4096).optional().describe("Why it failed"),
+});
+export type LoginEventRequest = z.input<typeof LoginEventRequest>;
+export const JobSessionParams = z.object({
+  session_id: z.string().describe("A session id (s_...)"),
+  job_id: z.string().describe("A job (environment) id (j_...) of that session"),
+});
+
+/** What the server POSTs to a session's shutdown_callback_url once it ends (Plato's VMShutdownCallbackPayload and more). */
+export const ShutdownCallbackPayload = z.object({
+  session_id: z.string().describe("The session that ended"),
+  job_public_id: z.string().describe("The environment whose end ended the session (Plato names the job)"),
+  shutdown_reason: CloseReason.describe("Why the session ended: the close reason of that environment"),
+  status: z.literal("closed").describe("The session's status: closed"),
+  status_reason: z.string().describe("One line saying why"),
+  timestamp: z.string().describe("When it ended (ISO-8601, UTC)"),
+  jobs: z
+    .array(
+      z.object({
+        job_id: z.string().describe("An environment of the session"),
+        alias: z.string().describe("Its alias"),
+        close_reason: CloseReason.nullable().describe("Why it was closed"),
+        closed_at: z.string().nullable().describe("When (ISO-8601, UTC)"),
+      }),
+    )
+    .describe("Every environment the session had"),
+});
+export type ShutdownCallbackPayload = z.infer<typeof ShutdownCallbackPayload>;

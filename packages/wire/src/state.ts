@@ -61,7 +61,7 @@ export const DbState = z.object({
         .describe(
           "Where the consistent cut was taken: a PostgreSQL LSN (0/1546038), a MariaDB binlog `file:position`, or the ISO-8601 time of the SQLite copy",
         ),
-      reconciledWith: z
+      reconciled_with: z
         .literal("snapshot")
         .optional()
         .describe(
@@ -81,7 +81,7 @@ export const DbState = z.object({
   changes: z
     .array(RowChange)
     .describe("The row changes: net per row (mode net), or every change in commit order (mode log)"),
-  schemaChanges: z
+  schema_changes: z
     .array(
       z.object({
         table: z.string().describe("The table"),

@@ -263,7 +263,7 @@ export class StateCapture {
       capture: {
         method: db.engine === "postgres" ? "logical" : "binlog",
         cut: log.cut,
-        ...(log.reconciled ? { reconciledWith: "snapshot" as const } : {}),
+        ...(log.reconciled ? { reconciled_with: "snapshot" as const } : {}),
       },
       tables,
       changes: changes.map((c) => ({ id: "", ...c })),
@@ -289,7 +289,7 @@ export class StateCapture {
         capture: { method: "snapshot", cut },
         tables: diff.tables,
         changes: diff.changes.map((c) => ({ id: "", ...c })),
-        ...(diff.schemaChanges.length ? { schemaChanges: diff.schemaChanges } : {}),
+        ...(diff.schemaChanges.length ? { schema_changes: diff.schemaChanges } : {}),
         ignored: diff.ignored,
       };
     } finally {

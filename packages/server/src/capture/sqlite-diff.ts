@@ -8,7 +8,7 @@ export type IgnoreRules = NoiseRules;
 export interface SqliteDiff {
   tables: DbState["tables"];
   changes: Omit<RowChange, "id">[];
-  schemaChanges: NonNullable<DbState["schemaChanges"]>;
+  schemaChanges: NonNullable<DbState["schema_changes"]>;
   ignored: { rows: number; rules: string[] };
 }
 

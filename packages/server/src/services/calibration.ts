@@ -35,6 +35,7 @@ export async function calibrate(
   const { manifest } = simulator;
   const made = await sessions.make({
     type: "envs",
+    wait: true,
     envs: [{ type: "simulator", simulator: name, tag: "latest", alias: "calibration" }],
     timeout: manifest.readiness.timeout,
     heartbeat_timeout: 900,

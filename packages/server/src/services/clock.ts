@@ -52,9 +52,22 @@ export class ClockService {
     const moved = Object.values(results).some((r) => r.error === undefined && !r.timed_out && r.exit_code === 0);
     const shown = moved ? (await this.sessions.execute(scope, SHOW_DATE, timeoutSeconds)).results : {};
     const expected = at + (Date.now() - started);
-    return Object.fromEntries(
+    const outcomes = Object.fromEntries(
       Object.entries(results).map(([jobId, r]) => [jobId, outcomeOf(r, shown[jobId], expected, timeoutSeconds)]),
     );
+    for (const { job } of this.sessions.environments(scope)) {
+      const outcome = outcomes[job.id];
+      if (!outcome) continue;
+      this.sessions.log.record(
+        job.sessionId,
+        "set_date",
+        outcome.success
+          ? `${job.alias}: clock moved to ${datetime}`
+          : `${job.alias}: set_date failed: ${outcome.error}`,
+        { job, data: { datetime, success: outcome.success } },
+      );
+    }
+    return outcomes;
   }
 }
 

@@ -98,7 +98,7 @@ export class EvaluationService {
         return { status: response.status, body, text };
       },
     };
-    return evaluate({
+    const result = await evaluate({
       task: loaded.task,
       net,
       log: async () => perAlias(await this.o.sessions.state(scope, { mode: "log", noise: true })),
@@ -107,6 +107,21 @@ export class EvaluationService {
       judge: this.o.judge,
       fns: this.o.fns,
     });
+    this.o.sessions.log.record(
+      sessionId,
+      "evaluate",
+      `evaluated against ${result.task_id}: score ${result.score}, ${result.success ? "success" : "not done"}${result.status === "error" ? " (a check could not run)" : ""}`,
+      {
+        data: {
+          task_id: result.task_id,
+          score: result.score,
+          success: result.success,
+          status: result.status,
+          ...(answer !== undefined ? { answer: answer.slice(0, 4096) } : {}),
+        },
+      },
+    );
+    return result;
   }
 }
 

@@ -1,13 +1,18 @@
 import {
   DEFAULT_DATASET,
-  DEFAULT_HEARTBEAT_TIMEOUT,
   type CloseReason,
   type ExecuteResult,
   type JobDetails,
   type JobOutcome,
   type MakeSessionResponse,
+  type MadeEnv,
+  type AddJobRequest,
+  type AddJobResponse,
+  type RemoveJobResponse,
+  type ListJobsResponse,
+  type SessionLogs,
+  type ShutdownCallbackPayload,
   type SessionDetails,
-  type MakeEnvsRequest,
   type MakeSessionRequest,
   type SimulatorManifest,
   type StateResponse,
@@ -20,7 +25,7 @@ import {
 } from "@terrarium/wire";
 import type { z } from "zod";
 import { DomainError, badRequest, conflict, errorMessage, notFound } from "../errors.js";
-import { defaultAlias, newJobId, newSessionId, randomToken } from "../ids.js";
+import { newJobId, newSessionId } from "../ids.js";
 import { simulatorImage } from "../images.js";
 import type { CaptureTarget, StateCapture, StateRequest } from "../capture/capture.js";
 import type { ExecEncoding, Runtime } from "../runtime/runtime.js";
@@ -28,15 +33,18 @@ import type { JobRecord, SessionRecord, Store } from "../store/store.js";
 import { JobActivity } from "./activity.js";
 import type { JobRoute } from "../proxy/proxy.js";
 import { KeyedLock } from "./keyed-lock.js";
-import { tagsOf, type DatasetBuilder } from "./catalog.js";
+import type { DatasetBuilder } from "./catalog.js";
 import { datasetTag } from "../catalog/datasets.js";
 import { LABELS } from "./labels.js";
-
-export { LABELS };
-import { waitUntilReady } from "./readiness.js";
 import type { Simulator } from "../catalog/simulators.js";
 import type { ArtifactService, PublishTarget, SnapshotSource } from "./artifacts.js";
-import { bootKind, resumeKind, type PooledEnvironment, type Recipe, type WarmPool } from "./pool.js";
+import { Planner, type EnvsRequest, type PlannedJob } from "./planning.js";
+import { SessionLog, loggedCommand } from "./session-log.js";
+import type { CallbackDispatcher } from "./shutdown-callbacks.js";
+import { Provisioner, containerName, networkName } from "./provisioning.js";
+import type { WarmPool } from "./pool.js";
+
+export { LABELS, containerName, networkName };
 
 /** What an operation acts on: every open environment of a session, or one environment (job). */
 export type Scope = { sessionId: string } | { jobId: string };
@@ -60,24 +68,13 @@ export interface SessionServiceOptions {
    * checkpoint of it booted and warmed) that later starts resume; unset: never.
    */
   readyArtifactBootMs?: number;
+  /** Delivers shutdown callbacks; told when a session that asked for one ends. */
+  callbacks?: CallbackDispatcher;
 }
 
 type MakeRequest = z.output<typeof MakeSessionRequest>;
-type EnvsRequest = z.output<typeof MakeEnvsRequest>;
-
-interface PlannedJob {
-  alias: string;
-  simulator: Simulator;
-  tag: string | null;
-  image: string;
-  artifactId: string | null;
-  restoreMemory: boolean;
-  heartbeatTimeout: number;
-}
 
 const now = () => new Date().toISOString();
-export const containerName = (jobId: string) => `terrarium-${jobId}`;
-export const networkName = (sessionId: string) => `terrarium-${sessionId}`;
 
 /**
  * Sessions and their environments: creation, readiness, reset, execute, heartbeats and close. Knows
@@ -85,42 +82,22 @@ export const networkName = (sessionId: string) => `terrarium-${sessionId}`;
  */
 export class SessionService {
   private readonly locks = new KeyedLock();
-  /** Jobs whose readiness check passed since their container last started. */
-  private readonly ready = new Set<string>();
-  /** When jobs booted from a simulator image started (to time their boot until ready). */
-  private readonly coldStarts = new Map<string, number>();
-  /** Why a job's state baseline could not be taken; reported by `state`. */
-  private readonly baselineErrors = new Map<string, string>();
   /** Commands running per job: the reaper spares their environments. */
   private readonly activity = new JobActivity();
+  private readonly planner: Planner;
+  private readonly envs: Provisioner;
+  /** Each session's log of events; evaluation and the clock record theirs here too. */
+  readonly log: SessionLog;
 
-  constructor(private readonly o: SessionServiceOptions) {}
+  constructor(private readonly o: SessionServiceOptions) {
+    this.planner = new Planner(o);
+    this.envs = new Provisioner(o);
+    this.log = new SessionLog(o.store);
+  }
 
   async make(input: MakeRequest): Promise<MakeSessionResponse> {
-    let taskId: string | null = null;
-    let request: EnvsRequest;
-    if (input.type === "task") {
-      const tasks = this.o.tasks?.() ?? new Map<string, Task>();
-      const task = tasks.get(input.task_id);
-      if (!task) {
-        const known = [...tasks.keys()];
-        throw notFound(
-          `unknown task "${input.task_id}"; ${known.length ? `known tasks: ${known.slice(0, 20).join(", ")}${known.length > 20 ? "..." : ""}` : "this server has no tasks"}`,
-        );
-      }
-      taskId = task.id;
-      request = {
-        type: "envs",
-        envs: task.envs.map((e) =>
-          e.artifact !== undefined
-            ? { type: "artifact" as const, artifact_id: e.artifact, alias: e.alias, restore_memory: true }
-            : { type: "simulator" as const, simulator: e.simulator!, tag: e.tag ?? "latest", alias: e.alias },
-        ),
-        timeout: input.timeout,
-        heartbeat_timeout: input.heartbeat_timeout,
-      };
-    } else request = input;
-    const planned = await this.plan(request);
+    const { taskId, envs } = this.envsOf(input);
+    const planned = await this.planner.plan(envs, { heartbeatTimeout: input.heartbeat_timeout });
     const createdAt = now();
     const session: SessionRecord = {
       id: newSessionId(),
@@ -129,30 +106,15 @@ export class SessionService {
       network: "",
       createdAt,
       closedAt: null,
+      shutdownCallbackUrl: input.shutdown_callback_url ?? null,
+      shutdownCallbackToken: input.shutdown_callback_token ?? null,
     };
-    const jobs: JobRecord[] = planned.map((p) => ({
-      id: newJobId(),
-      sessionId: session.id,
-      alias: p.alias,
-      simulator: p.simulator.manifest.name,
-      tag: p.tag,
-      artifactId: p.artifactId,
-      restoreMemory: p.restoreMemory,
-      image: p.image,
-      status: "starting",
-      error: null,
-      containerId: null,
-      heartbeatTimeout: p.heartbeatTimeout,
-      lastHeartbeatAt: createdAt,
-      createdAt,
-      closedAt: null,
-      closeReason: null,
-    }));
+    const jobs = planned.map((p) => newJob(session.id, p, createdAt));
     // Ready environments from the warm pool where there are some. A session of one environment keeps
     // its pooled network; several environments join a network of their own.
     const pooled = new Map(
       jobs.flatMap((job) => {
-        const entry = this.o.pool?.take(...this.kindOf(job));
+        const entry = this.o.pool?.take(...this.envs.kindOf(job));
         return entry ? [[job.id, entry] as const] : [];
       }),
     );
@@ -161,337 +123,245 @@ export class SessionService {
     // Recorded before anything else exists in Podman (pooled environments are labelled as such until a
     // job records them), so a crash from here on is cleaned up at restart.
     this.o.store.insertSession(session, jobs);
+    this.log.record(
+      session.id,
+      "created",
+      `session created${taskId ? ` for task ${taskId}` : ""} with ${jobs.map((j) => `${j.alias} (${j.simulator})`).join(", ")}`,
+      { data: { task_id: taskId, envs: jobs.map((j) => ({ job_id: j.id, alias: j.alias, simulator: j.simulator })) } },
+    );
     // Booting is activity: a short heartbeat timeout must not reap environments still being made.
-    return this.locks.run(session.id, () =>
+    const started = this.locks.run(session.id, () =>
       this.busyWith(jobs, async () => {
         if (!alone) {
           try {
-            await this.o.runtime.createNetwork(session.network, this.labels(session.id));
+            await this.o.runtime.createNetwork(session.network, this.envs.labels(session.id));
           } catch (error) {
             for (const entry of pooled.values()) void this.o.pool?.discard(entry);
+            const message = `could not create the session's network: ${errorMessage(error)}`;
+            for (const job of jobs) this.failed(job, message);
             await this.closeJobs(session.id, jobs, "failed");
-            throw new DomainError("unavailable", `could not create the session's network: ${errorMessage(error)}`);
+            throw new DomainError("unavailable", message);
           }
         }
         await Promise.all(
-          jobs.map((job) => {
+          jobs.map(async (job) => {
             const entry = pooled.get(job.id);
-            return entry ? this.startFromPool(job, entry, entry === alone) : this.startJob(job);
+            await (entry ? this.envs.startFromPool(job, entry, entry === alone) : this.envs.startJob(job));
+            this.started(job);
           }),
         );
         // With a timeout, success means ready: an environment still booting when it ran out says so.
-        const waited = request.timeout !== undefined && request.timeout > 0;
-        const readiness = waited ? (await this.waitJobs(this.openJobs(session.id), request.timeout!)).results : {};
+        const waited = input.timeout !== undefined && input.timeout > 0;
+        const readiness = waited ? (await this.waitJobs(this.openJobs(session.id), input.timeout!)).results : {};
         return {
           session_id: session.id,
           task_public_id: taskId,
-          envs: this.o.store.jobsOfSession(session.id).map((job) => {
-            const ready = this.ready.has(job.id);
-            const error =
-              job.error ??
-              (waited && !ready
-                ? `not ready within the ${request.timeout} s timeout: ${readiness[job.id]?.error ?? "still starting"}; wait_for_ready waits longer`
-                : undefined);
-            return {
-              job_id: job.id,
-              alias: job.alias,
-              simulator: job.simulator,
-              artifact_id: job.artifactId,
-              success: job.status !== "failed" && (!waited || ready),
-              ready,
-              ...(error ? { error } : {}),
-            };
-          }),
+          envs: this.o.store
+            .jobsOfSession(session.id)
+            .map((job) => this.made(job, waited ? input.timeout! : undefined, readiness[job.id]?.error)),
         };
       }),
     );
-  }
-
-  /** Validates a request completely before anything is created, so bad input leaves nothing behind. */
-  private async plan(request: EnvsRequest): Promise<PlannedJob[]> {
-    const simulators = this.o.simulators();
-    const seen = new Set<string>();
-    const planned: PlannedJob[] = [];
-    for (const [index, spec] of request.envs.entries()) {
-      const alias = spec.alias ?? defaultAlias();
-      if (seen.has(alias)) {
-        throw badRequest(
-          `envs.${index}.alias: duplicate alias "${alias}"; each environment of a session needs its own alias`,
-        );
-      }
-      seen.add(alias);
-      const heartbeatTimeout = spec.heartbeat_timeout ?? request.heartbeat_timeout ?? DEFAULT_HEARTBEAT_TIMEOUT;
-      if (spec.type === "artifact") {
-        planned.push({ alias, heartbeatTimeout, ...(await this.planArtifact(index, spec)) });
-        continue;
-      }
-      const simulator = simulators.get(spec.simulator);
-      if (!simulator) {
-        const known = [...simulators.keys()];
-        throw notFound(
-          `envs.${index}.simulator: unknown simulator "${spec.simulator}"; known simulators: ${known.join(", ") || "none"}`,
-          {
-            known,
-          },
-        );
-      }
-      const dataset = spec.dataset ?? DEFAULT_DATASET;
-      const datasets = Object.keys(simulator.manifest.datasets);
-      if (!datasets.includes(dataset)) {
-        throw notFound(
-          `envs.${index}.dataset: simulator "${spec.simulator}" has no dataset "${dataset}"; its datasets: ${datasets.join(", ")}`,
-          { datasets },
-        );
-      }
-      const tag = datasetTag(spec.tag, dataset);
-      await this.o.datasets?.prepare(simulator.manifest.name, spec.tag, dataset);
-      const image = simulatorImage(simulator.manifest.name, tag);
-      if (!(await this.o.runtime.imageExists(image))) {
-        const tags = await tagsOf(this.o.runtime, simulator.manifest.name);
-        if (tags.length === 0) {
-          throw conflict(
-            `envs.${index}: simulator "${spec.simulator}" is not built; build it with \`terrarium simulators build ${spec.simulator}\``,
-          );
-        }
-        const which = dataset === DEFAULT_DATASET ? `"${spec.tag}"` : `"${spec.tag}" of dataset "${dataset}" (${tag})`;
-        throw notFound(
-          `envs.${index}.tag: simulator "${spec.simulator}" has no tag ${which}; its tags: ${tags.join(", ")}`,
-          {
-            tags,
-          },
-        );
-      }
-      planned.push({
-        alias,
-        simulator,
-        tag,
-        image,
-        artifactId: null,
-        restoreMemory: false,
-        heartbeatTimeout,
-      });
-    }
-    return planned;
-  }
-
-  /** An environment from an artifact: resumed from its checkpoint, or booted from its disk. */
-  private async planArtifact(
-    index: number,
-    spec: { artifact_id: string; restore_memory: boolean },
-  ): Promise<Omit<PlannedJob, "alias" | "heartbeatTimeout">> {
-    const artifact = this.o.store.getArtifact(spec.artifact_id);
-    if (!artifact) throw notFound(`envs.${index}.artifact_id: unknown artifact "${spec.artifact_id}"`);
-    const simulator = this.o.simulators().get(artifact.simulator);
-    if (!simulator) {
-      throw conflict(
-        `envs.${index}: artifact "${artifact.id}" is a snapshot of simulator "${artifact.simulator}", which this server no longer has`,
-      );
-    }
-    const resume = artifact.kind === "memory" && spec.restore_memory;
-    if (resume) {
-      const support = await this.o.runtime.checkpointSupport();
-      if (!support.supported) {
-        throw conflict(
-          `envs.${index}: artifact "${artifact.id}" holds memory, which this host cannot restore (${support.reason}); pass restore_memory: false to boot from its disk`,
-        );
-      }
-      await this.o.artifacts.archiveOf(artifact);
-    }
-    const image = resume ? artifact.image : await this.o.artifacts.bootImage(artifact);
-    return { simulator, tag: null, image, artifactId: artifact.id, restoreMemory: resume };
-  }
-
-  private labels(sessionId: string, job?: JobRecord): Record<string, string> {
+    if (input.wait) return started;
+    // Deferred: the boot goes on under the session's lock, which wait_for_ready (and every other
+    // operation) waits for; a failure is recorded in the jobs, where wait_for_ready reports it.
+    started.catch(() => undefined);
     return {
-      [LABELS.managed]: "true",
-      [LABELS.instance]: this.o.instanceId,
-      [LABELS.session]: sessionId,
-      ...(job ? { [LABELS.job]: job.id, [LABELS.alias]: job.alias } : {}),
+      session_id: session.id,
+      task_public_id: taskId,
+      envs: jobs.map((job) => ({
+        job_id: job.id,
+        alias: job.alias,
+        simulator: job.simulator,
+        artifact_id: job.artifactId,
+        success: true,
+        ready: false,
+      })),
     };
   }
 
-  private simulatorOf(job: JobRecord): Simulator {
-    const simulator = job.simulator ? this.o.simulators().get(job.simulator) : undefined;
-    if (!simulator)
-      throw new DomainError("unavailable", `simulator "${job.simulator}" is no longer installed on this server`);
-    return simulator;
-  }
-
-  /** The warm pool's kind of a job's starting point, and how to make one. */
-  private kindOf(job: JobRecord): [string, Recipe] {
-    const { manifest } = this.simulatorOf(job);
-    if (job.restoreMemory && job.artifactId) {
-      const artifact = this.o.artifacts.get(job.artifactId);
-      return [
-        resumeKind(artifact.id),
-        {
-          manifest,
-          image: job.image,
-          start: async (spec) => ({
-            containerId: await this.o.runtime.restore(await this.o.artifacts.archiveOf(artifact), spec),
-          }),
-        },
-      ];
+  /** The environments a request asks for: its own, or its task's (test case's). */
+  private envsOf(input: MakeRequest): { taskId: string | null; envs: EnvsRequest["envs"] } {
+    if (input.type === "envs") return { taskId: null, envs: input.envs };
+    const id = input.type === "task" ? input.task_id : input.testcase_id;
+    const field = input.type === "task" ? "task_id" : "testcase_id";
+    const tasks = this.o.tasks?.() ?? new Map<string, Task>();
+    const task = tasks.get(id);
+    if (!task) {
+      const known = [...tasks.keys()];
+      throw notFound(
+        `${field}: unknown task "${id}"; ${known.length ? `known tasks: ${known.slice(0, 20).join(", ")}${known.length > 20 ? "..." : ""}` : "this server has no tasks"}`,
+      );
     }
-    return [
-      bootKind(job.image),
-      {
-        manifest,
-        image: job.image,
-        start: async (spec) => {
-          const ready = job.artifactId ? undefined : await this.readyArtifactOf(job.image);
-          if (ready)
-            return { containerId: await this.o.runtime.restore(await this.o.artifacts.archiveOf(ready), spec) };
-          const containerId = await this.o.runtime.startEnvironment(spec);
-          return { containerId, booted: (ms) => this.booted(manifest, job.image, ms) };
-        },
-      },
-    ];
+    return {
+      taskId: task.id,
+      envs: task.envs.map((e) =>
+        e.artifact !== undefined
+          ? { type: "artifact" as const, artifact_id: e.artifact, alias: e.alias, restore_memory: true }
+          : { type: "simulator" as const, simulator: e.simulator!, tag: e.tag ?? "latest", alias: e.alias },
+      ),
+    };
   }
 
-  /** A simulator image's ready artifact, when ready artifacts are on and one was made. */
-  private async readyArtifactOf(image: string) {
-    if (this.o.readyArtifactBootMs === undefined) return undefined;
-    return this.o.artifacts.readyFor(image).catch(() => undefined);
+  /** A job's entry in make's and add-job's answers; `waited`: the seconds they waited for readiness. */
+  private made(job: JobRecord, waited: number | undefined, notReady: string | undefined): MadeEnv {
+    const ready = this.envs.isReady(job.id);
+    const error =
+      job.error ??
+      (waited !== undefined && !ready
+        ? `not ready within the ${waited} s timeout: ${notReady ?? "still starting"}; wait_for_ready waits longer`
+        : undefined);
+    return {
+      job_id: job.id,
+      alias: job.alias,
+      simulator: job.simulator,
+      artifact_id: job.artifactId,
+      success: job.status !== "failed" && (waited === undefined || ready),
+      ready,
+      ...(error ? { error } : {}),
+    };
+  }
+
+  /** After a start: the log says how it went. */
+  private started(job: JobRecord): void {
+    if (job.status === "failed") this.log.record(job.sessionId, "failed", job.error ?? "could not start", { job });
+    else if (this.envs.isReady(job.id))
+      this.log.record(job.sessionId, "ready", `${job.alias} ready (warm pool)`, { job });
+  }
+
+  private failed(job: JobRecord, message: string): void {
+    Object.assign(job, { status: "failed", error: message });
+    this.o.store.updateJob(job.id, { status: "failed", error: message });
+    this.log.record(job.sessionId, "failed", message, { job });
+  }
+
+  /** Readiness, logged the first time each job passes it after a start. */
+  private async waitJobs(jobs: JobRecord[], timeoutSeconds: number): Promise<WaitForReadyResponse> {
+    const before = new Set(jobs.filter((j) => this.envs.isReady(j.id)).map((j) => j.id));
+    const outcome = await this.envs.waitJobs(jobs, timeoutSeconds);
+    for (const job of jobs)
+      if (!before.has(job.id) && this.envs.isReady(job.id))
+        this.log.record(job.sessionId, "ready", `${job.alias} ready`, { job });
+    return outcome;
   }
 
   /**
-   * A simulator image booted in `ms` until ready: when that is slow, its ready artifact is made in the
-   * background (if the host can checkpoint memory), and later starts resume it instead of booting.
+   * One more environment in a live session, on its network under its alias (unique among the session's
+   * open environments). It fails alone: the session's other environments are untouched.
    */
-  private booted(manifest: SimulatorManifest, image: string, ms: number): void {
-    const threshold = this.o.readyArtifactBootMs;
-    if (threshold === undefined || ms < threshold) return;
-    void (async () => {
-      if (!(await this.o.runtime.checkpointSupport()).supported) return;
-      if (await this.o.artifacts.readyFor(image)) return;
-      await this.o.artifacts.makeReady(manifest, image);
-    })().catch(() => undefined);
-  }
-
-  /**
-   * Makes a pooled environment the job's: joins it to `sessionNetwork` under the job's alias (unset:
-   * the session keeps the pooled network), names it after the job, gives it the alias as host name,
-   * and takes over its baseline. On failure the entry is discarded and the error thrown.
-   */
-  private async handOver(job: JobRecord, entry: PooledEnvironment, sessionNetwork?: string): Promise<void> {
-    this.ready.delete(job.id);
-    try {
-      if (sessionNetwork) {
-        await this.o.runtime.connectNetwork(sessionNetwork, entry.containerId, job.alias);
-        void this.o.runtime
-          .disconnectNetwork(entry.network, entry.containerId)
-          .then(() => this.o.runtime.removeNetwork(entry.network))
-          .catch(() => undefined);
+  async addJob(sessionId: string, request: z.output<typeof AddJobRequest>): Promise<AddJobResponse> {
+    this.activeSession(sessionId);
+    return this.locks.run(sessionId, async () => {
+      const session = this.activeSession(sessionId);
+      const taken = new Map(this.openJobs(sessionId).map((j) => [j.alias, j.id]));
+      const [planned] = await this.planner.plan([request.env], {
+        heartbeatTimeout: request.heartbeat_timeout,
+        taken,
+        field: () => "env",
+      });
+      const job = newJob(sessionId, planned!, now());
+      this.o.store.insertJob(job);
+      this.log.record(sessionId, "env_added", `${job.alias} (${job.simulator}) added`, {
+        job,
+        data: { simulator: job.simulator, tag: job.tag, artifact_id: job.artifactId },
+      });
+      const boot = this.busyWith([job], async () => {
+        const entry = this.o.pool?.take(...this.envs.kindOf(job));
+        await (entry ? this.envs.joinFromPool(job, entry, session.network) : this.envs.startJob(job));
+        this.started(job);
+        const waited = request.timeout !== undefined && request.timeout > 0;
+        const readiness = waited && job.status === "running" ? await this.waitJobs([job], request.timeout!) : undefined;
+        return this.made(job, waited ? request.timeout : undefined, readiness?.results[job.id]?.error);
+      });
+      if (!request.wait) {
+        boot.catch(() => undefined);
+        return {
+          session_id: sessionId,
+          env: {
+            job_id: job.id,
+            alias: job.alias,
+            simulator: job.simulator,
+            artifact_id: job.artifactId,
+            success: true,
+            ready: false,
+          },
+        };
       }
-      await Promise.all([
-        this.o.runtime.renameEnvironment(entry.containerId, containerName(job.id)),
-        this.o.runtime.setHostname(entry.containerId, job.alias),
-        this.o.capture.adopt(entry.baseline, job.id),
-      ]);
-    } catch (error) {
-      void this.o.pool?.discard(entry);
-      throw error;
-    } finally {
-      this.o.pool?.replenish(entry.key);
-    }
-    Object.assign(job, { containerId: entry.containerId, status: "running", error: null });
-    this.o.store.updateJob(job.id, { containerId: entry.containerId, status: "running", error: null });
-    this.baselineErrors.delete(job.id);
-    this.ready.add(job.id);
+      const env = await boot;
+      // What could not start is removed at once: it would only hold its alias.
+      if (job.status === "failed") await this.closeJobs(sessionId, [job], "failed");
+      return { session_id: sessionId, env };
+    });
   }
 
-  /** At create: a pooled environment for the job, or (when the hand-over fails) a fresh start. */
-  private async startFromPool(job: JobRecord, entry: PooledEnvironment, keepsNetwork: boolean): Promise<void> {
-    const session = this.session(job.sessionId);
-    try {
-      await this.handOver(job, entry, keepsNetwork ? undefined : session.network);
-    } catch {
-      if (keepsNetwork) {
-        session.network = networkName(session.id);
-        this.o.store.updateSessionNetwork(session.id, session.network);
-        await this.o.runtime.createNetwork(session.network, this.labels(session.id)).catch(() => undefined);
+  /** Takes an environment (by job id or alias) out of its live session: its container goes, its alias is free. */
+  async removeJob(sessionId: string, which: { job_id?: string; alias?: string }): Promise<RemoveJobResponse> {
+    this.activeSession(sessionId);
+    return this.locks.run(sessionId, async () => {
+      this.activeSession(sessionId);
+      const open = this.openJobs(sessionId);
+      const job = open.find((j) => (which.job_id !== undefined ? j.id === which.job_id : j.alias === which.alias));
+      if (!job) {
+        const field = which.job_id !== undefined ? "job_id" : "alias";
+        const value = which.job_id ?? which.alias;
+        const known = open.map((j) => `${j.alias} (${j.id})`).join(", ") || "none";
+        throw notFound(
+          `${field}: no open environment ${JSON.stringify(value)} in session "${sessionId}"; its environments: ${known}`,
+          {
+            environments: open.map((j) => ({ job_id: j.id, alias: j.alias })),
+          },
+        );
       }
-      await this.startJob(job);
-    }
-  }
-
-  /**
-   * At reset: swaps the job's environment for a pooled one. A job alone in its session moves the
-   * session to the pooled network; otherwise the old environment goes first, freeing its alias.
-   * Answers false (nothing changed but the old environment's name) when the hand-over failed.
-   */
-  private async swapFromPool(job: JobRecord, entry: PooledEnvironment): Promise<boolean> {
-    const session = this.session(job.sessionId);
-    const alone = this.openJobs(session.id).length === 1;
-    const old = job.containerId;
-    if (old) {
-      await this.o.runtime
-        .renameEnvironment(old, `${containerName(job.id)}-old-${randomToken(6)}`)
-        .catch(() => undefined);
-      if (!alone) await this.o.runtime.removeEnvironment(old);
-    }
-    try {
-      await this.handOver(job, entry, alone ? undefined : session.network);
-    } catch {
-      return false;
-    }
-    if (alone) {
-      const oldNetwork = session.network;
-      this.o.store.updateSessionNetwork(session.id, entry.network);
-      // Off the caller's clock: the old environment and its network go in the background.
-      void (async () => {
-        if (old) await this.o.runtime.removeEnvironment(old);
-        await this.o.runtime.removeNetwork(oldNetwork);
-      })().catch(() => undefined);
-    }
-    return true;
-  }
-
-  /** A job's environment passed its readiness check: a boot's time goes to `booted`. */
-  private noteReady(job: JobRecord): void {
-    const started = this.coldStarts.get(job.id);
-    this.coldStarts.delete(job.id);
-    if (started !== undefined) this.booted(this.simulatorOf(job).manifest, job.image, Date.now() - started);
-  }
-
-  /** Starts the job's container (removing an earlier one); records success or the error. */
-  private async startJob(job: JobRecord): Promise<void> {
-    this.ready.delete(job.id);
-    this.coldStarts.delete(job.id);
-    try {
-      const { manifest } = this.simulatorOf(job);
-      if (job.containerId) await this.o.runtime.removeEnvironment(job.containerId);
-      else await this.o.runtime.removeEnvironment(containerName(job.id));
-      const spec = {
-        name: containerName(job.id),
-        image: job.image,
-        network: this.session(job.sessionId).network,
-        alias: job.alias,
-        cpus: manifest.resources.cpus,
-        memoryBytes: manifest.resources.memory,
-        labels: this.labels(job.sessionId, job),
+      const last = open.length === 1;
+      const outcome = (await this.closeJobs(sessionId, [job], "removed"))[job.id]!;
+      if (outcome.success) this.log.record(sessionId, "env_removed", `${job.alias} removed`, { job });
+      return {
+        session_id: sessionId,
+        job_id: job.id,
+        success: outcome.success,
+        message: outcome.success
+          ? `removed ${job.alias}${last ? "; it was the session's last environment, so the session is closed" : ""}`
+          : outcome.error,
       };
-      // Resumed: the job's memory artifact, or its simulator image's ready artifact. Else booted.
-      const resume =
-        job.restoreMemory && job.artifactId
-          ? this.o.artifacts.get(job.artifactId)
-          : job.artifactId
-            ? undefined
-            : await this.readyArtifactOf(job.image);
-      const containerId = resume
-        ? await this.o.runtime.restore(await this.o.artifacts.archiveOf(resume), spec)
-        : await this.o.runtime.startEnvironment(spec);
-      // A resumed environment has its source's host name: it gets its alias, like a booted one.
-      if (resume) await this.o.runtime.setHostname(containerId, job.alias);
-      else if (!job.artifactId) this.coldStarts.set(job.id, Date.now());
-      Object.assign(job, { containerId, status: "running", error: null });
-      this.o.store.updateJob(job.id, { containerId, status: "running", error: null });
-    } catch (error) {
-      const message = `could not start the environment: ${errorMessage(error)}`;
-      Object.assign(job, { status: "failed", error: message });
-      this.o.store.updateJob(job.id, { status: "failed", error: message });
+    });
+  }
+
+  /** Every job of the session as the store has it now (added or removed by any client). */
+  listJobs(sessionId: string): ListJobsResponse {
+    this.session(sessionId);
+    return {
+      session_id: sessionId,
+      jobs: this.o.store.jobsOfSession(sessionId).map((job) => ({
+        ...describeJob(job),
+        status_reason: job.status === "closed" ? job.closeReason : job.status === "failed" ? job.error : null,
+      })),
+    };
+  }
+
+  /** A page of the session's log (of one of its jobs, with `jobId`). */
+  logs(sessionId: string, options: { after: number; limit: number; jobId?: string }): SessionLogs {
+    this.session(sessionId);
+    if (options.jobId !== undefined) {
+      const job = this.o.store.getJob(options.jobId);
+      if (!job || job.sessionId !== sessionId)
+        throw notFound(`job_id: no job "${options.jobId}" in session "${sessionId}"`);
     }
+    return this.log.page(sessionId, options);
+  }
+
+  /** An event the SDK reports from the client's side: a browser login. */
+  loggedIn(sessionId: string, event: { job_id: string; success: boolean; flow: string; error?: string }): void {
+    const job = this.o.store.getJob(event.job_id);
+    if (!job || job.sessionId !== sessionId)
+      throw notFound(`job_id: no job "${event.job_id}" in session "${sessionId}"`);
+    this.log.record(
+      sessionId,
+      "login",
+      event.success
+        ? `logged in to ${job.alias} (flow ${event.flow})`
+        : `login to ${job.alias} failed (flow ${event.flow}): ${event.error ?? "no reason given"}`,
+      { job, data: { flow: event.flow, success: event.success, ...(event.error ? { error: event.error } : {}) } },
+    );
   }
 
   private session(sessionId: string): SessionRecord {
@@ -556,35 +426,6 @@ export class SessionService {
     });
   }
 
-  private async waitJobs(jobs: JobRecord[], timeoutSeconds: number): Promise<WaitForReadyResponse> {
-    const deadline = Date.now() + timeoutSeconds * 1000;
-    const results: WaitForReadyResponse["results"] = {};
-    await Promise.all(
-      jobs.map(async (job) => {
-        if (this.ready.has(job.id)) return void (results[job.id] = { ready: true });
-        if (job.status !== "running" || !job.containerId) {
-          return void (results[job.id] = { ready: false, error: job.error ?? `environment is ${job.status}` });
-        }
-        const outcome = await waitUntilReady(
-          this.o.runtime,
-          job.containerId,
-          this.simulatorOf(job).manifest.readiness,
-          deadline,
-        ).catch((error: unknown) => ({
-          ready: false as const,
-          error: `cannot check readiness: ${errorMessage(error)}`,
-        }));
-        if (outcome.ready) {
-          this.ready.add(job.id);
-          this.noteReady(job);
-          await this.takeBaseline(job, false);
-        }
-        results[job.id] = outcome;
-      }),
-    );
-    return { ready: jobs.length > 0 && Object.values(results).every((r) => r.ready), results };
-  }
-
   async reset(scope: Scope): Promise<{ results: Record<string, JobOutcome> }> {
     const { sessionId } = this.jobsIn(scope);
     return this.locks.run(sessionId, async () => {
@@ -600,25 +441,25 @@ export class SessionService {
       jobs.map(async (job) => {
         const started = Date.now();
         this.activity.interrupt(job.id, `reset at ${now()}`);
-        const entry = this.o.pool?.take(...this.kindOf(job));
-        if (entry && (await this.swapFromPool(job, entry))) {
-          return void (results[job.id] = { success: true, message: `reset in ${Date.now() - started} ms (warm pool)` });
+        const entry = this.o.pool?.take(...this.envs.kindOf(job));
+        if (entry && (await this.envs.swapFromPool(job, entry))) {
+          results[job.id] = { success: true, message: `reset in ${Date.now() - started} ms (warm pool)` };
+        } else {
+          const outcome = await this.envs.restart(job);
+          results[job.id] = outcome.ready
+            ? { success: true, message: `reset in ${Date.now() - started} ms` }
+            : { success: false, error: outcome.error };
         }
-        await this.startJob(job);
-        if (job.status !== "running")
-          return void (results[job.id] = { success: false, error: job.error ?? "reset failed" });
-        const readiness = this.simulatorOf(job).manifest.readiness;
-        const outcome = await waitUntilReady(
-          this.o.runtime,
-          job.containerId!,
-          readiness,
-          Date.now() + readiness.timeout * 1000,
+        const result = results[job.id]!;
+        this.log.record(
+          job.sessionId,
+          "reset",
+          result.success ? `${job.alias} ${result.message}` : `${job.alias} reset failed: ${result.error}`,
+          {
+            job,
+            data: { success: result.success, duration_ms: Date.now() - started },
+          },
         );
-        if (!outcome.ready) return void (results[job.id] = { success: false, error: outcome.error });
-        this.ready.add(job.id);
-        this.noteReady(job);
-        await this.takeBaseline(job, true);
-        results[job.id] = { success: true, message: `reset in ${Date.now() - started} ms` };
       }),
     );
     return results;
@@ -656,6 +497,7 @@ export class SessionService {
           return void (results[job.id] = failed(job.error ?? `environment is ${job.status}`));
         }
         const running = this.activity.begin(job.id);
+        const started = Date.now();
         try {
           const outcome = await this.o.runtime.exec(job.containerId, command, {
             timeoutSeconds,
@@ -685,6 +527,22 @@ export class SessionService {
             error: `the environment was ${running.interruption} while the command ran; what it wrote until then is kept`,
           };
         }
+        const result = results[job.id]!;
+        this.log.record(
+          job.sessionId,
+          "execute",
+          `${job.alias}: ${result.error ?? (result.timed_out ? "timed out" : `exit ${result.exit_code}`)}`,
+          {
+            job,
+            data: {
+              command: loggedCommand(command),
+              exit_code: result.exit_code,
+              timed_out: result.timed_out,
+              duration_ms: Date.now() - started,
+              ...(result.error ? { error: result.error } : {}),
+            },
+          },
+        );
       }),
     );
     return results;
@@ -692,17 +550,7 @@ export class SessionService {
 
   /** What capture and the evaluator's live reads need of a running job. */
   captureTarget(job: JobRecord): CaptureTarget {
-    return { jobId: job.id, alias: job.alias, containerId: job.containerId!, manifest: this.simulatorOf(job).manifest };
-  }
-
-  /** The baseline of state capture: taken once the app is ready after a start (or, `fresh`, a reset). */
-  private async takeBaseline(job: JobRecord, fresh: boolean): Promise<void> {
-    try {
-      await this.o.capture.baseline(this.captureTarget(job), fresh);
-      this.baselineErrors.delete(job.id);
-    } catch (error) {
-      this.baselineErrors.set(job.id, `could not take the state baseline: ${errorMessage(error)}`);
-    }
+    return this.envs.captureTarget(job);
   }
 
   /** Database rows and files changed in every environment since its start or last reset. */
@@ -717,12 +565,24 @@ export class SessionService {
       jobs.map(async (job) => {
         if (job.status !== "running" || !job.containerId)
           return void (results[job.id] = { error: job.error ?? `environment is ${job.status}` });
-        const baselineError = this.baselineErrors.get(job.id);
+        const baselineError = this.envs.baselineError(job.id);
         if (baselineError) return void (results[job.id] = { error: baselineError });
         try {
-          results[job.id] = { state: await this.o.capture.state(this.captureTarget(job), request) };
+          const state = await this.o.capture.state(this.envs.captureTarget(job), request);
+          results[job.id] = { state };
+          const rows = state.dbs.reduce((n, db) => n + db.changes.length, 0);
+          this.log.record(
+            job.sessionId,
+            "state",
+            `${job.alias}: ${rows} row change(s), ${state.files.length} file change(s)`,
+            {
+              job,
+              data: { mode: request.mode, rows, files: state.files.length },
+            },
+          );
         } catch (error) {
           results[job.id] = { error: `could not capture the state: ${errorMessage(error)}` };
+          this.log.record(job.sessionId, "state", `${job.alias}: ${results[job.id]!.error}`, { job });
         }
       }),
     );
@@ -789,7 +649,7 @@ export class SessionService {
     }
     return new Map(
       targets.map((job) => {
-        const simulator = this.simulatorOf(job);
+        const simulator = this.envs.simulatorOf(job);
         const origin = simulator.published?.origin ?? simulator.manifest.name;
         return [
           job.id,
@@ -811,7 +671,7 @@ export class SessionService {
     }
     const job = jobs[0];
     if (!job) return;
-    const source = this.simulatorOf(job);
+    const source = this.envs.simulatorOf(job);
     const origin = source.published?.origin ?? source.manifest.name;
     const existing = this.o.simulators().get(service);
     if (existing && !existing.published) {
@@ -851,11 +711,20 @@ export class SessionService {
               });
             }
             try {
-              const version = this.simulatorOf(job).manifest.version;
+              const version = this.envs.simulatorOf(job).manifest.version;
               results[job.id] = await take({ job, containerId: job.containerId, version });
             } catch (error) {
               results[job.id] = { success: false, memory: false, error: errorMessage(error) };
             }
+            const result: SnapshotResult & { published_as?: string } = results[job.id]!;
+            this.log.record(
+              job.sessionId,
+              result.memory ? "snapshot" : "disk_snapshot",
+              result.success
+                ? `${job.alias} snapshotted as ${result.artifact_id}${result.published_as ? `, published as ${result.published_as}` : ""}`
+                : `${job.alias} snapshot failed: ${result.error}`,
+              { job, data: { success: result.success, artifact_id: result.artifact_id ?? null } },
+            );
           }),
         ),
       );
@@ -934,21 +803,54 @@ export class SessionService {
         this.activity.interrupt(job.id, `closed (${reason}) at ${now()}`);
         try {
           await this.o.runtime.removeEnvironment(job.containerId ?? containerName(job.id));
-          this.ready.delete(job.id);
-          this.o.capture.drop(job.id);
-          this.baselineErrors.delete(job.id);
+          this.envs.forget(job.id);
           this.o.store.updateJob(job.id, { status: "closed", closedAt: now(), closeReason: reason });
           results[job.id] = { success: true };
+          if (reason !== "removed")
+            this.log.record(
+              job.sessionId,
+              reason === "heartbeat_timeout" ? "heartbeat_timeout" : "closed",
+              `${job.alias} closed (${reason})`,
+              { job, data: { reason } },
+            );
         } catch (error) {
           results[job.id] = { success: false, error: `could not remove the environment: ${errorMessage(error)}` };
         }
       }),
     );
     if (this.openJobs(sessionId).length === 0) {
-      await this.o.runtime.removeNetwork(this.session(sessionId).network);
-      this.o.store.closeSession(sessionId, now());
+      const session = this.session(sessionId);
+      await this.o.runtime.removeNetwork(session.network);
+      const at = now();
+      const last = jobs.at(-1);
+      const payload =
+        session.shutdownCallbackUrl && last
+          ? JSON.stringify(this.shutdownPayload(sessionId, last, reason, at))
+          : undefined;
+      this.o.store.closeSession(sessionId, at, payload);
+      this.log.record(sessionId, "closed", `session closed (${reason})`, { data: { reason } });
+      if (payload) this.o.callbacks?.kick();
     }
     return results;
+  }
+
+  /** What the shutdown callback of a session that ended as `last` closed for `reason` POSTs. */
+  private shutdownPayload(
+    sessionId: string,
+    last: JobRecord,
+    reason: CloseReason,
+    at: string,
+  ): ShutdownCallbackPayload {
+    const jobs = this.o.store.jobsOfSession(sessionId);
+    return {
+      session_id: sessionId,
+      job_public_id: last.id,
+      shutdown_reason: reason,
+      status: "closed",
+      status_reason: `session ended: ${last.alias} ${reason === "closed" ? "was closed" : `closed (${reason})`}${jobs.length > 1 ? `, the last of its ${jobs.length} environments` : ""}`,
+      timestamp: at,
+      jobs: jobs.map((j) => ({ job_id: j.id, alias: j.alias, close_reason: j.closeReason, closed_at: j.closedAt })),
+    };
   }
 
   /**
@@ -1022,7 +924,7 @@ export class SessionService {
       sessionId: job.sessionId,
       containerId: job.containerId,
       appPort: simulator?.manifest.app_port ?? null,
-      ready: this.ready.has(job.id),
+      ready: this.envs.isReady(job.id),
     };
   }
 
@@ -1048,6 +950,7 @@ export class SessionService {
       created_at: session.createdAt,
       closed_at: session.closedAt,
       envs: this.o.store.jobsOfSession(session.id).map(describeJob),
+      shutdown_callback_url: session.shutdownCallbackUrl,
     };
   }
 
@@ -1055,6 +958,27 @@ export class SessionService {
   closeLostJobs(sessionId: string, jobs: JobRecord[]): Promise<Record<string, JobOutcome>> {
     return this.locks.run(sessionId, () => this.closeJobs(sessionId, jobs, "lost"));
   }
+}
+
+function newJob(sessionId: string, p: PlannedJob, createdAt: string): JobRecord {
+  return {
+    id: newJobId(),
+    sessionId,
+    alias: p.alias,
+    simulator: p.simulator.manifest.name,
+    tag: p.tag,
+    artifactId: p.artifactId,
+    restoreMemory: p.restoreMemory,
+    image: p.image,
+    status: "starting",
+    error: null,
+    containerId: null,
+    heartbeatTimeout: p.heartbeatTimeout,
+    lastHeartbeatAt: createdAt,
+    createdAt,
+    closedAt: null,
+    closeReason: null,
+  };
 }
 
 function describeJob(job: JobRecord): JobDetails {

@@ -4,6 +4,8 @@ import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import type { CloseReason, JobStatus } from "@terrarium/wire";
 import { randomToken } from "../ids.js";
+import { ShutdownCallbacks } from "./callbacks.js";
+import { SessionEvents } from "./events.js";
 import { migrate } from "./migrations.js";
 
 export interface SessionRecord {
@@ -13,6 +15,9 @@ export interface SessionRecord {
   network: string;
   createdAt: string;
   closedAt: string | null;
+  /** Where to POST once the session ends, and the bearer token to send (never answered or logged). */
+  shutdownCallbackUrl: string | null;
+  shutdownCallbackToken: string | null;
 }
 
 export interface JobRecord {
@@ -60,6 +65,8 @@ type SessionRow = {
   network: string;
   created_at: string;
   closed_at: string | null;
+  shutdown_callback_url: string | null;
+  shutdown_callback_token: string | null;
 };
 
 const toJob = (r: JobRow): JobRecord => ({
@@ -87,6 +94,8 @@ const toSession = (r: SessionRow): SessionRecord => ({
   network: r.network,
   createdAt: r.created_at,
   closedAt: r.closed_at,
+  shutdownCallbackUrl: r.shutdown_callback_url,
+  shutdownCallbackToken: r.shutdown_callback_token,
 });
 
 export interface ArtifactRecord {
@@ -164,6 +173,10 @@ const sha256 = (text: string) => createHash("sha256").update(text).digest("hex")
  */
 export class Store {
   private readonly db: Database.Database;
+  /** Sessions' logs: what happened in them, in order. */
+  readonly events: SessionEvents;
+  /** Shutdown callbacks owed, until delivered or given up. */
+  readonly callbacks: ShutdownCallbacks;
 
   constructor(path: string) {
     mkdirSync(dirname(path), { recursive: true });
@@ -173,6 +186,8 @@ export class Store {
     this.db.pragma("foreign_keys = ON");
     this.db.pragma("busy_timeout = 5000");
     migrate(this.db);
+    this.events = new SessionEvents(this.db);
+    this.callbacks = new ShutdownCallbacks(this.db);
   }
 
   close(): void {
@@ -191,13 +206,8 @@ export class Store {
 
   insertSession(session: SessionRecord, jobs: JobRecord[]): void {
     const insertSession = this.db.prepare(
-      "INSERT INTO sessions (id, task_public_id, status, network, created_at, closed_at) VALUES (?, ?, ?, ?, ?, ?)",
-    );
-    const insertJob = this.db.prepare(
-      `INSERT INTO jobs (id, session_id, alias, simulator, tag, artifact_id, restore_memory, image, status, error,
-        container_id, heartbeat_timeout, last_heartbeat_at, created_at, closed_at, close_reason)
-       VALUES (@id, @sessionId, @alias, @simulator, @tag, @artifactId, @restoreMemory, @image, @status, @error,
-        @containerId, @heartbeatTimeout, @lastHeartbeatAt, @createdAt, @closedAt, @closeReason)`,
+      `INSERT INTO sessions (id, task_public_id, status, network, created_at, closed_at, shutdown_callback_url,
+        shutdown_callback_token) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     this.db.transaction(() => {
       insertSession.run(
@@ -207,9 +217,23 @@ export class Store {
         session.network,
         session.createdAt,
         session.closedAt,
+        session.shutdownCallbackUrl,
+        session.shutdownCallbackToken,
       );
-      for (const job of jobs) insertJob.run({ ...job, restoreMemory: job.restoreMemory ? 1 : 0 });
+      for (const job of jobs) this.insertJob(job);
     })();
+  }
+
+  /** A job of an existing session (an environment added to it live); its alias must be free among the open ones. */
+  insertJob(job: JobRecord): void {
+    this.db
+      .prepare(
+        `INSERT INTO jobs (id, session_id, alias, simulator, tag, artifact_id, restore_memory, image, status, error,
+          container_id, heartbeat_timeout, last_heartbeat_at, created_at, closed_at, close_reason)
+         VALUES (@id, @sessionId, @alias, @simulator, @tag, @artifactId, @restoreMemory, @image, @status, @error,
+          @containerId, @heartbeatTimeout, @lastHeartbeatAt, @createdAt, @closedAt, @closeReason)`,
+      )
+      .run({ ...job, restoreMemory: job.restoreMemory ? 1 : 0 });
   }
 
   getSession(id: string): SessionRecord | undefined {
@@ -231,10 +255,19 @@ export class Store {
     this.db.prepare("UPDATE sessions SET network = ? WHERE id = ?").run(network, id);
   }
 
-  closeSession(id: string, closedAt: string): void {
-    this.db
-      .prepare("UPDATE sessions SET status = 'closed', closed_at = ? WHERE id = ? AND status = 'active'")
-      .run(closedAt, id);
+  /**
+   * Closes an active session; with `callback` (its shutdown callback's body), the callback is owed from the
+   * same transaction, so a crash cannot close the session and forget to call back.
+   */
+  closeSession(id: string, closedAt: string, callback?: string): void {
+    this.db.transaction(() => {
+      const closed = this.db
+        .prepare("UPDATE sessions SET status = 'closed', closed_at = ? WHERE id = ? AND status = 'active'")
+        .run(closedAt, id);
+      const session = this.getSession(id);
+      if (closed.changes === 1 && callback !== undefined && session?.shutdownCallbackUrl)
+        this.callbacks.owe(id, session.shutdownCallbackUrl, session.shutdownCallbackToken, callback, closedAt);
+    })();
   }
 
   getJob(id: string): JobRecord | undefined {

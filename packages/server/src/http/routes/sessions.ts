@@ -1,5 +1,15 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
+import { z } from "zod";
 import {
+  AddJobRequest,
+  AddJobResponse,
+  JobSessionParams,
+  ListJobsResponse,
+  LoginEventRequest,
+  RemoveJobRequest,
+  RemoveJobResponse,
+  SessionLogs,
+  SessionLogsQuery,
   ConnectNetworkAnswer,
   EvaluateRequest,
   EvaluationAnswer,
@@ -91,6 +101,89 @@ export const sessionRoutes =
           session_id: request.params.session_id,
           results: Object.fromEntries(environments.map(({ job }) => [job.id, true])),
         };
+      },
+    );
+    app.post(
+      "/:session_id/jobs",
+      {
+        schema: {
+          tags,
+          summary:
+            "Add an environment to a live session: it joins the session's network under its alias (Plato's add_job)",
+          params: SessionIdParams,
+          body: AddJobRequest,
+          response: { 200: AddJobResponse, ...errors },
+        },
+      },
+      async (request) => sessions.addJob(request.params.session_id, request.body),
+    );
+    app.get(
+      "/:session_id/jobs",
+      {
+        schema: {
+          tags,
+          summary: "The session's environments (jobs) as the server sees them now, added or removed by any client",
+          params: SessionIdParams,
+          response: { 200: ListJobsResponse, ...errors },
+        },
+      },
+      async (request) => sessions.listJobs(request.params.session_id),
+    );
+    app.post(
+      "/:session_id/remove-job",
+      {
+        schema: {
+          tags,
+          summary:
+            "Remove an environment from a live session (its container goes, its alias is free again); the last one closes the session",
+          params: SessionIdParams,
+          body: RemoveJobRequest,
+          response: { 200: RemoveJobResponse, ...errors },
+        },
+      },
+      async (request) => sessions.removeJob(request.params.session_id, request.body),
+    );
+    app.get(
+      "/:session_id/logs",
+      {
+        schema: {
+          tags,
+          summary:
+            "The session's log: what happened in it (created, ready, execute with command and exit code, reset, login, state, evaluate, snapshots, close...), oldest first, paged",
+          params: SessionIdParams,
+          querystring: SessionLogsQuery,
+          response: { 200: SessionLogs, ...errors },
+        },
+      },
+      async (request) => sessions.logs(request.params.session_id, request.query),
+    );
+    app.get(
+      "/:session_id/jobs/:job_id/logs",
+      {
+        schema: {
+          tags,
+          summary: "The events of one environment of the session (Plato's get_session_logs), oldest first, paged",
+          params: JobSessionParams,
+          querystring: SessionLogsQuery,
+          response: { 200: SessionLogs, ...errors },
+        },
+      },
+      async (request) => sessions.logs(request.params.session_id, { ...request.query, jobId: request.params.job_id }),
+    );
+    app.post(
+      "/:session_id/logs/login",
+      {
+        schema: {
+          tags,
+          summary: "Record a browser login into the session's log (the SDKs' login does, for every environment)",
+          params: SessionIdParams,
+          body: LoginEventRequest,
+          response: { 204: z.null().describe("Recorded"), ...errors },
+        },
+      },
+      async (request, reply) => {
+        sessions.loggedIn(request.params.session_id, request.body);
+        return reply.code(204).send(null);
       },
     );
     await app.register(operationRoutes(sessions, proxy, "session"));
