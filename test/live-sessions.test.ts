@@ -266,4 +266,46 @@ describe("shutdown callbacks", () => {
     expect(bad.status).toBe(400);
     expect(await bad.text()).toMatch(/shutdown_callback_url/);
   });
+
+  it("resumes a callback owed before a restart", async () => {
+    received.length = 0;
+    refusals = 0;
+    // A first server whose callback finds nobody listening, stopped before its next try.
+    const deadPort = await new Promise<number>((resolve) => {
+      const probe = createServer().listen(0, "127.0.0.1", () => {
+        const { port } = probe.address() as AddressInfo;
+        probe.close(() => resolve(port));
+      });
+    });
+    const first = await startTestServer({ callbackRetryDelaysMs: [60_000] });
+    const call = api(first);
+    const made = await call("POST", "/api/v2/sessions/make", {
+      type: "envs",
+      envs: [fossil("forge")],
+      shutdown_callback_url: `http://127.0.0.1:${deadPort}/ended`,
+    });
+    await call("POST", `/api/v2/sessions/${made.body!.session_id}/close`);
+    await new Promise((r) => setTimeout(r, 500));
+    await first.stop({ keepHome: true });
+
+    // The receiver now listens on that port; the next server owes the callback and delivers it at once.
+    const late = createServer((request, response) => {
+      let text = "";
+      request.on("data", (chunk: Buffer) => (text += chunk.toString()));
+      request.on("end", () => {
+        received.push({ headers: request.headers, body: JSON.parse(text) });
+        response.writeHead(200).end();
+      });
+    });
+    await new Promise<void>((resolve) => late.listen(deadPort, "127.0.0.1", resolve));
+    const second = await startTestServer({ callbackRetryDelaysMs: [60_000] }, first.home);
+    try {
+      // Its first try was refused; the restart makes it due now rather than in a minute.
+      await until(() => received.length >= 1);
+      expect(received.map((r) => r.body.session_id)).toEqual([made.body!.session_id]);
+    } finally {
+      await second.stop();
+      late.close();
+    }
+  });
 });

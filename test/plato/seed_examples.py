@@ -88,25 +88,6 @@ class Run:
         await self.server.aclose()
 
 
-async def attached_task_session(run: Run) -> Any:
-    """A session of TASK made with Terrarium's own API, in Plato's SDK by its `Session.load`."""
-    from plato.v2 import AsyncSession, SerializedSession
-
-    answer = await run.server.post("/api/v2/sessions/make", json={"type": "task", "task_id": TASK, "timeout": 600})
-    answer.raise_for_status()
-    made = answer.json()
-    envs = [{k: e[k] for k in ("job_id", "alias", "artifact_id", "simulator")} for e in made["envs"]]
-    return await AsyncSession.load(
-        SerializedSession(
-            session_id=made["session_id"],
-            task_public_id=made["task_public_id"],
-            envs=envs,
-            api_key=os.environ["PLATO_API_KEY"],
-            base_url=os.environ["PLATO_BASE_URL"],
-        )
-    )
-
-
 async def main() -> None:
     run = Run()
     try:
@@ -435,19 +416,8 @@ async def examples(run: Run) -> None:
                 raise AssertionError("this SDK takes task= after all")
             except TypeError:
                 pass
-            try:
-                session = await plato.sessions.create(testcase=TASK)
-            except Exception as error:
-                # Our make before test cases: "body.type: Invalid discriminator value. Expected 'envs' | 'task'".
-                if "body.type" in str(error):
-                    # Evaluate below still runs through this SDK, on a task session made with our API and
-                    # attached with the SDK's own Session.load.
-                    run.task_session = await attached_task_session(run)
-                    raise ExpectedFailure(
-                        f"SDK {SDK} has no task= (it is testcase= now) and this server has no testcase sessions yet: "
-                        f"{error}"
-                    ) from error
-                raise
+            # The SDK resets a test case's session once it is ready, as Plato does.
+            session = await plato.sessions.create(testcase=TASK)
         run.task_session = session
         check(session.task_public_id == TASK, f"the session's task, got {session.task_public_id}")
         check(
@@ -494,6 +464,38 @@ async def examples(run: Run) -> None:
         check(run.session is not None, "the main session exists")
 
     await run.example("session properties", properties)
+
+    # Beyond the page: what Plato's SDK added since (design note PLATO_2026.md), through the SDK as it is.
+    async def live_environments() -> None:
+        from plato.v2 import Env
+
+        plato = run.plato
+        if "wait" not in inspect.signature(plato.sessions.create).parameters:
+            raise ExpectedFailure(f"SDK {SDK} has no create(wait=False)")
+        session = await plato.sessions.create(envs=[Env.simulator("fossil", alias="forge")], wait=False)
+        try:
+            await session.wait(timeout=300)
+            extra = await session.add_env(Env.simulator("fossil", alias="extra"))
+            jobs = await session.list_jobs()
+            check([(j.alias, j.status) for j in jobs] == [("forge", "running"), ("extra", "running")], f"jobs: {jobs}")
+            reach = await session.get_env("forge").execute(
+                "bash -c 'exec 3<>/dev/tcp/extra/8080; printf \"GET / HTTP/1.0\\r\\n\\r\\n\" >&3; head -1 <&3'"
+            )
+            check(reach.success and " 200 " in reach.stdout + " ", f"forge reaches extra by its alias: {reach}")
+            moved = await session.set_date(datetime(2031, 5, 4, 10, 0, 0))
+            check(all(r.success for r in moved.results.values()), f"set_date: {moved}")
+            year = await extra.execute("date -u +%Y")
+            check(year.stdout.strip() == "2031", f"extra's clock moved: {year}")
+            await session.remove_env("extra")
+            after = {j.alias: j.status for j in await session.list_jobs()}
+            check(after == {"forge": "running", "extra": "closed"}, f"extra removed: {after}")
+            logs = await run.server.get(f"/api/v2/sessions/{session.session_id}/logs?limit=1000")
+            kinds = [e["kind"] for e in logs.json()["events"]]
+            check({"env_added", "env_removed", "set_date", "execute"} <= set(kinds), f"the session's log: {kinds}")
+        finally:
+            await session.close()
+
+    await run.example("live environments", live_environments)
 
     # Cleanup: close the session and the client. Closing again (the restored copy) is safe, as in Plato.
     async def cleanup() -> None:

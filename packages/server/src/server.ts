@@ -216,8 +216,8 @@ async function serve(config: ServerConfig, store: Store, runtime: Runtime): Prom
     throw error;
   });
   reaper.start();
-  // Callbacks owed from before a restart are delivered now.
-  callbacks.kick();
+  // Callbacks owed from before a restart are tried now.
+  callbacks.start();
   const address = app.server.address();
   const port = typeof address === "object" && address ? address.port : config.port;
   const host = config.host.includes(":") ? `[${config.host}]` : config.host;

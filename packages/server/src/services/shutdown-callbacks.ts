@@ -29,6 +29,12 @@ export class CallbackDispatcher {
     this.delays = o.retryDelaysMs ?? DEFAULT_CALLBACK_RETRY_MS;
   }
 
+  /** At the server's start: callbacks owed from before it are tried at once, then as they come due. */
+  start(): void {
+    this.o.store.callbacks.resume(new Date().toISOString());
+    this.kick();
+  }
+
   /** Delivers what is due now, then sleeps until the next one is. */
   kick(): void {
     if (this.stopped) return;

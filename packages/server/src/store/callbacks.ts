@@ -50,6 +50,15 @@ export class ShutdownCallbacks {
     }));
   }
 
+  /** Makes every pending callback due at `now` (a restart tries them at once, however long it was down). */
+  resume(now: string): void {
+    this.db
+      .prepare(
+        "UPDATE shutdown_callbacks SET next_attempt_at = ? WHERE delivered_at IS NULL AND abandoned_at IS NULL AND next_attempt_at > ?",
+      )
+      .run(now, now);
+  }
+
   /** When the next pending callback is due; undefined when none is pending. */
   nextDue(): string | undefined {
     const row = this.db
