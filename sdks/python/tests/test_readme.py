@@ -49,3 +49,12 @@ def test_the_sync_example(server: Server) -> None:
     version, changes = ran.stdout.splitlines()
     assert re.fullmatch(r"\d+\.\d+(\.\d+)?", version)
     assert changes == "[]"
+
+
+def test_the_gym_example(server: Server) -> None:
+    ran = run_python(example("python-gym"), env={"TERRARIUM_URL": server.url})
+    assert ran.returncode == 0, ran.stderr
+    prompt, start, executed, submitted = ran.stdout.strip().split("\n")[-4:]
+    assert prompt.startswith("For the 0.2 planning meeting")
+    assert re.fullmatch(r"http://j-\w+\.localhost:\d+/reportlist admin", start)
+    assert (executed, submitted) == ("0 3 0.0", "1.0 True True")
