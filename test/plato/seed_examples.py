@@ -479,7 +479,7 @@ async def examples(run: Run) -> None:
             jobs = await session.list_jobs()
             check([(j.alias, j.status) for j in jobs] == [("forge", "running"), ("extra", "running")], f"jobs: {jobs}")
             reach = await session.get_env("forge").execute(
-                "bash -c 'exec 3<>/dev/tcp/extra/8080; printf \"GET / HTTP/1.0\\r\\n\\r\\n\" >&3; head -1 <&3'"
+                "bash -c 'exec 3<>/dev/tcp/extra/8080; printf \"GET /timeline HTTP/1.0\\r\\n\\r\\n\" >&3; head -1 <&3'"
             )
             check(reach.success and " 200 " in reach.stdout + " ", f"forge reaches extra by its alias: {reach}")
             moved = await session.set_date(datetime(2031, 5, 4, 10, 0, 0))
