@@ -158,6 +158,16 @@ describe("live sessions: environments added and removed, the session's log, defe
     await call("POST", `/api/v2/sessions/${sessionId}/close`);
   });
 
+  it("adds an environment in the background (wait: false); its wait_for_ready waits for the boot", async () => {
+    const made = await call("POST", "/api/v2/sessions/make", { type: "envs", envs: [fossil("forge")], timeout: 120 });
+    const sessionId = made.body!.session_id as string;
+    const added = await call("POST", `/api/v2/sessions/${sessionId}/jobs`, { env: fossil("late"), wait: false });
+    expect(added.body!.env).toMatchObject({ alias: "late", success: true, ready: false });
+    const ready = await call("GET", `/api/v2/jobs/${added.body!.env.job_id}/wait_for_ready?timeout=120`);
+    expect(ready.body).toMatchObject({ ready: true });
+    await call("POST", `/api/v2/sessions/${sessionId}/close`);
+  });
+
   it("makes a session from a test case (Plato's name for a task) and names the field of an unknown one", async () => {
     const made = await call("POST", "/api/v2/sessions/make", {
       type: "testcase",

@@ -265,16 +265,23 @@ export class SessionService {
         job,
         data: { simulator: job.simulator, tag: job.tag, artifact_id: job.artifactId },
       });
-      const boot = this.busyWith([job], async () => {
-        const entry = this.o.pool?.take(...this.envs.kindOf(job));
-        await (entry ? this.envs.joinFromPool(job, entry, session.network) : this.envs.startJob(job));
-        this.started(job);
-        const waited = request.timeout !== undefined && request.timeout > 0;
-        const readiness = waited && job.status === "running" ? await this.waitJobs([job], request.timeout!) : undefined;
-        return this.made(job, waited ? request.timeout : undefined, readiness?.results[job.id]?.error);
-      });
+      const boot = () =>
+        this.busyWith([job], async () => {
+          const entry = this.o.pool?.take(...this.envs.kindOf(job));
+          await (entry ? this.envs.joinFromPool(job, entry, session.network) : this.envs.startJob(job));
+          this.started(job);
+          const waited = request.timeout !== undefined && request.timeout > 0;
+          const readiness =
+            waited && job.status === "running" ? await this.waitJobs([job], request.timeout!) : undefined;
+          const made = this.made(job, waited ? request.timeout : undefined, readiness?.results[job.id]?.error);
+          // What could not start is removed at once: it would only hold its alias (its error stays in the job).
+          if (job.status === "failed") await this.closeJobs(sessionId, [job], "failed");
+          return made;
+        });
       if (!request.wait) {
-        boot.catch(() => undefined);
+        // Deferred: the boot runs under the session's lock as soon as this call lets go of it, so a
+        // wait_for_ready (of the session or the job) waits for it.
+        this.locks.run(sessionId, boot).catch(() => undefined);
         return {
           session_id: sessionId,
           env: {
@@ -287,10 +294,7 @@ export class SessionService {
           },
         };
       }
-      const env = await boot;
-      // What could not start is removed at once: it would only hold its alias.
-      if (job.status === "failed") await this.closeJobs(sessionId, [job], "failed");
-      return { session_id: sessionId, env };
+      return { session_id: sessionId, env: await boot() };
     });
   }
 
@@ -333,7 +337,14 @@ export class SessionService {
       session_id: sessionId,
       jobs: this.o.store.jobsOfSession(sessionId).map((job) => ({
         ...describeJob(job),
-        status_reason: job.status === "closed" ? job.closeReason : job.status === "failed" ? job.error : null,
+        status_reason:
+          job.status === "closed"
+            ? job.closeReason === "failed" && job.error
+              ? `failed: ${job.error}`
+              : job.closeReason
+            : job.status === "failed"
+              ? job.error
+              : null,
       })),
     };
   }
