@@ -11,8 +11,9 @@ import type {
   ArtifactList,
   ArtifactDetails as WireArtifactDetails,
 } from "@terrarium/wire";
-import type { EnvSpec } from "./env.js";
+import { Env, type EnvSpec } from "./env.js";
 import { EnvironmentError, TerrariumError } from "./errors.js";
+import type { HeartbeatMode } from "./heartbeat.js";
 import { Http } from "./http.js";
 import {
   DEFAULT_WAIT_TIMEOUT,
@@ -48,17 +49,36 @@ export interface TerrariumOptions {
   maxRetries?: number;
   /** Milliseconds between background heartbeats of sessions (default 30 000). */
   heartbeatInterval?: number;
+  /**
+   * Where background heartbeats run. `worker` (default): one thread the process shares for all its
+   * sessions' heartbeats (unref'd, so it never keeps the process alive; it ends with its last session),
+   * so a session lives on while the caller's event loop is blocked by synchronous work longer than
+   * its heartbeat timeout. `timer`: timers on the caller's event loop, no thread; a blocked loop
+   * holds them back and the server may close the session. Where no thread can start, `worker` falls
+   * back to timers with a process warning.
+   */
+  heartbeatMode?: HeartbeatMode;
 }
 
 export interface CreateSessionOptions {
-  /** Seconds to wait for every environment to be ready (default 120). */
+  /** Seconds to wait for every environment to be ready (default 120); with `wait: false`, `wait()`'s default. */
   timeout?: number;
   /** Heartbeat timeout (s) of the environments, after which the server closes them; per-env options win. */
   heartbeatTimeout?: number;
   /** Wait until every environment answers its readiness check (default true). */
   waitForReady?: boolean;
-  /** Start background heartbeats (default true). */
+  /**
+   * false: return as soon as the server recorded the session, its environments booting in the
+   * background; `session.wait()` then waits for them (and resets a test case's session, and starts
+   * heartbeats). Default true.
+   */
+  wait?: boolean;
+  /** Start background heartbeats once ready (default true). */
   heartbeat?: boolean;
+  /** The server POSTs here once when the session ends for any reason (closed, reaped, failed), with retries. */
+  shutdownCallbackUrl?: string;
+  /** Sent as `Authorization: Bearer <token>` with the shutdown callback. */
+  shutdownCallbackToken?: string;
   /** Cancels the creation; a session already made is closed. */
   signal?: AbortSignal;
 }
@@ -66,12 +86,42 @@ export interface CreateSessionOptions {
 /** A session of environments: `Env.simulator(...)`, `Env.artifact(...)`. */
 export interface CreateFromEnvs extends CreateSessionOptions {
   envs: EnvSpec[];
+  task?: never;
+  testcase?: never;
+  artifacts?: never;
 }
 
 /** A session from a task's environments, by the task's public id. */
 export interface CreateFromTask extends CreateSessionOptions {
   task: string;
+  envs?: never;
+  testcase?: never;
+  artifacts?: never;
 }
+
+/**
+ * A session from a test case (Plato's name for a task), by its id: the task's environments, reset once
+ * ready so that the state the task is scored on starts from a fresh baseline (as Plato's SDK does).
+ */
+export interface CreateFromTestcase extends CreateSessionOptions {
+  testcase: string;
+  envs?: never;
+  task?: never;
+  artifacts?: never;
+}
+
+/** A session of one environment per artifact (snapshot) id, each `Env.artifact(id)`. */
+export interface CreateFromArtifacts extends CreateSessionOptions {
+  artifacts: string[];
+  envs?: never;
+  task?: never;
+  testcase?: never;
+}
+
+/** What a session is made from: exactly one of `envs`, `task`, `testcase` or `artifacts`. */
+export type CreateSessionRequest = CreateFromEnvs | CreateFromTask | CreateFromTestcase | CreateFromArtifacts;
+
+const SOURCES = ["envs", "task", "testcase", "artifacts"] as const;
 
 export const DEFAULT_BASE_URL = "http://127.0.0.1:7350";
 
@@ -88,6 +138,8 @@ export class Terrarium {
   readonly baseUrl: string;
   /** Milliseconds between background heartbeats. */
   readonly heartbeatInterval: number;
+  /** Where background heartbeats run: `worker` (a shared thread, the default) or `timer`. */
+  readonly heartbeatMode: HeartbeatMode;
   /** Default per-request timeout in ms. */
   readonly timeout: number;
   /** Retries of idempotent calls. */
@@ -113,6 +165,10 @@ export class Terrarium {
     }
     this.baseUrl = baseUrl.replace(/\/+$/, "");
     this.heartbeatInterval = positive(options.heartbeatInterval, "heartbeatInterval") ?? 30_000;
+    const mode = options.heartbeatMode ?? "worker";
+    if (mode !== "worker" && mode !== "timer")
+      throw new TerrariumError(`heartbeatMode must be "worker" or "timer", not ${JSON.stringify(mode)}`);
+    this.heartbeatMode = mode;
     this.timeout = positive(options.timeout, "timeout") ?? 300_000;
     this.maxRetries = Math.max(0, Math.floor(options.maxRetries ?? 2));
     this.http = new Http({
@@ -175,31 +231,53 @@ export class Sessions {
   constructor(private readonly client: Terrarium) {}
 
   /**
-   * Creates a session and waits until its environments are ready. When one cannot be made or does
-   * not become ready, the session is closed and an `EnvironmentError` names each failing alias with
-   * the server's message. Heartbeats start on their own.
+   * Creates a session from exactly one of `envs`, `task`, `testcase` (a task, reset once ready) or
+   * `artifacts` (ids, each started as `Env.artifact(id)`), and waits until its environments are ready.
+   * Options go in the same object or in the second argument (which wins). When an environment cannot
+   * be made or does not become ready, the session is closed and an `EnvironmentError` names each
+   * failing alias with the server's message. Heartbeats start on their own once it is ready. With
+   * `wait: false` it returns as soon as the server recorded the session; `session.wait()` finishes
+   * the start. Giving none or several of the four throws a `TerrariumError` before any request.
    *
    * @example
    * const session = await client.sessions.create({ envs: [Env.simulator("fossil", { alias: "forge" })] });
-   * const fromTask = await client.sessions.create({ task: "fossil-close-ticket" });
+   * const fromTask = await client.sessions.create({ testcase: "fossil/count-open-storage-tickets" });
+   * const later = await client.sessions.create({ artifacts: ["a_0123456789ab"] }, { wait: false });
+   * await later.wait();
    */
-  async create(request: CreateFromEnvs | CreateFromTask): Promise<Session> {
-    const wait = request.waitForReady !== false;
-    const timeout = request.timeout ?? DEFAULT_WAIT_TIMEOUT;
+  async create(request: CreateSessionRequest, options: CreateSessionOptions = {}): Promise<Session> {
+    const o: CreateSessionRequest & CreateSessionOptions = { ...request, ...options };
+    const given = SOURCES.filter((key) => o[key] !== undefined);
+    if (given.length !== 1) {
+      throw new TerrariumError(
+        `sessions.create takes exactly one of envs, task, testcase or artifacts; ${given.length === 0 ? "none was given" : `got ${given.join(" and ")}`}`,
+      );
+    }
+    if (o.artifacts !== undefined && (!Array.isArray(o.artifacts) || o.artifacts.length === 0)) {
+      throw new TerrariumError("artifacts: give at least one artifact id (client.artifacts.list() shows them)");
+    }
+    const deferred = o.wait === false;
+    const wait = o.waitForReady !== false && !deferred;
+    const timeout = o.timeout ?? DEFAULT_WAIT_TIMEOUT;
     const deadline = Date.now() + timeout * 1000;
     const common = {
       // The server waits for readiness within make when asked to, saving the wait's round trip.
       ...(wait ? { timeout } : {}),
-      ...(request.heartbeatTimeout !== undefined ? { heartbeat_timeout: request.heartbeatTimeout } : {}),
+      ...(deferred ? { wait: false } : {}),
+      ...(o.heartbeatTimeout !== undefined ? { heartbeat_timeout: o.heartbeatTimeout } : {}),
+      ...(o.shutdownCallbackUrl !== undefined ? { shutdown_callback_url: o.shutdownCallbackUrl } : {}),
+      ...(o.shutdownCallbackToken !== undefined ? { shutdown_callback_token: o.shutdownCallbackToken } : {}),
     };
     const body: MakeSessionRequest =
-      "task" in request
-        ? { type: "task", task_id: request.task, ...common }
-        : { type: "envs", envs: request.envs, ...common };
+      o.task !== undefined
+        ? { type: "task", task_id: o.task, ...common }
+        : o.testcase !== undefined
+          ? { type: "testcase", testcase_id: o.testcase, ...common }
+          : { type: "envs", envs: o.envs ?? o.artifacts!.map((id) => Env.artifact(id)), ...common };
     const made = await this.client.http.request<MakeSessionResponse>("POST", "api/v2/sessions/make", {
       body,
       timeoutMs: this.client.timeout + (wait ? timeout * 1000 : 0),
-      signal: request.signal,
+      signal: o.signal,
     });
     const session = this.attach({
       sessionId: made.session_id,
@@ -210,21 +288,10 @@ export class Sessions {
         simulator: e.simulator,
         artifactId: e.artifact_id,
       })),
+      pending: { timeout, reset: o.testcase !== undefined, heartbeat: o.heartbeat !== false },
     });
     const failures: Record<string, string> = {};
     for (const env of made.envs) if (!env.success) failures[env.alias] = env.error ?? "could not be made";
-    // The server already waited within make: only environments it did not see ready need a wait.
-    if (Object.keys(failures).length === 0 && wait && !made.envs.every((e) => e.ready)) {
-      const remaining = Math.max(0, (deadline - Date.now()) / 1000);
-      const ready = await session.waitForReady({ timeout: remaining, signal: request.signal }).catch(async (error) => {
-        await session.close().catch(() => undefined);
-        throw error;
-      });
-      for (const env of made.envs) {
-        const r = ready.results[env.job_id];
-        if (!r?.ready) failures[env.alias] = r?.error ?? "not ready";
-      }
-    }
     if (Object.keys(failures).length > 0) {
       await session.close().catch(() => undefined);
       const list = Object.entries(failures).map(([alias, why]) => `${alias}: ${why}`);
@@ -234,7 +301,14 @@ export class Sessions {
         made.session_id,
       );
     }
-    if (request.heartbeat !== false) session.startHeartbeat();
+    if (deferred) return session;
+    await session.finishStart({
+      timeout: Math.max(0, (deadline - Date.now()) / 1000),
+      signal: o.signal,
+      // The server already waited within make: only environments it did not see ready need a wait.
+      ready: !wait || made.envs.every((e) => e.ready),
+      closeUnlessReady: true,
+    });
     return session;
   }
 

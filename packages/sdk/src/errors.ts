@@ -124,8 +124,9 @@ export class GatewayTimeoutError extends TimeoutError {
 export class ConnectionError extends TerrariumError {}
 
 /**
- * Environments of a new session could not be made or did not become ready; the session was closed.
- * `failures` maps each failing alias to the server's message.
+ * Environments of a new session could not be made or did not become ready (at `create` or `wait`): the
+ * session was closed. From `addEnv`: the one environment could not be added and was removed; the
+ * session stays. `failures` maps each failing alias to the server's message.
  *
  * @example
  * catch (e) { if (e instanceof EnvironmentError) for (const [alias, why] of Object.entries(e.failures)) ... }

@@ -9,9 +9,15 @@ export {
   type CreateSessionOptions,
   type CreateFromEnvs,
   type CreateFromTask,
+  type CreateFromTestcase,
+  type CreateFromArtifacts,
+  type CreateSessionRequest,
 } from "./client.js";
+export type { HeartbeatMode } from "./heartbeat.js";
+export { SessionLogsRequest, type LogsOptions } from "./logs.js";
 export {
   Session,
+  type AddEnvOptions,
   type LoadOptions,
   type DiskSnapshotOptions,
   type ExecuteOptions,
@@ -55,6 +61,11 @@ export type {
   SnapshotResult,
   ArtifactInfo,
   ArtifactDetails,
+  SessionJob,
+  RemoveEnvResult,
+  SessionEvent,
+  SessionEventKind,
+  SessionLogsPage,
 } from "./types.js";
 export type {
   EnvState,

@@ -120,12 +120,13 @@ export class Operations {
       : (answer as { results: Record<string, T> }).results;
   }
 
-  async waitForReady(options: WaitOptions = {}): Promise<ReadyResult> {
+  /** `requestTimeoutMs`: how long the request may take, when it may wait for more than readiness (a boot). */
+  async waitForReady(options: WaitOptions & { requestTimeoutMs?: number } = {}): Promise<ReadyResult> {
     const timeout = options.timeout ?? DEFAULT_WAIT_TIMEOUT;
     const answer = await this.http.request<WaitForReadyAnswer | JobReadiness>("GET", `${this.base}/wait_for_ready`, {
       query: { timeout },
       idempotent: true,
-      timeoutMs: timeout * 1000 + SLACK_MS,
+      timeoutMs: options.requestTimeoutMs ?? timeout * 1000 + SLACK_MS,
       signal: options.signal,
     });
     return toReadyResult({ ready: answer.ready, results: this.results<JobReadiness>(answer) });

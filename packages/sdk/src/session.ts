@@ -1,12 +1,25 @@
-import type { EvaluationResult, SessionDetails } from "@terrarium/wire";
+import type {
+  AddJobRequest,
+  AddJobResponse,
+  EnvSpec,
+  EvaluationResult,
+  ListJobsResponse,
+  LoginEventRequest,
+  RemoveJobRequest,
+  RemoveJobResponse,
+  SessionDetails,
+} from "@terrarium/wire";
 import type { Browser } from "playwright-core";
 import { Terrarium } from "./client.js";
 import { setDate, type SetDateOptions, type SetDateResult } from "./clock.js";
 import { Environment } from "./environment.js";
-import { ConflictError, InvalidSessionError, NotFoundError } from "./errors.js";
+import { ConflictError, EnvironmentError, InvalidSessionError, NotFoundError, TimeoutError } from "./errors.js";
+import { beatInThread } from "./heartbeat.js";
 import type { Http } from "./http.js";
-import { logIn, type LoginOptions, type LoginResult } from "./login.js";
+import { logIn, type LoginOptions, type LoginOutcome, type LoginResult } from "./login.js";
+import { SessionLogsRequest, type LogsOptions } from "./logs.js";
 import {
+  DEFAULT_WAIT_TIMEOUT,
   Operations,
   type DiskSnapshotOptions,
   type ExecuteOptions,
@@ -20,16 +33,21 @@ import {
 } from "./operations.js";
 import { SerializedSession } from "./serialized.js";
 import {
+  toRemoveEnvResult,
   toSessionInfo,
+  toSessionJob,
   type ExecuteResult,
   type JobOutcome,
   type ReadyResult,
+  type RemoveEnvResult,
   type Results,
   type SessionInfo,
+  type SessionJob,
   type SnapshotResult,
 } from "./types.js";
 
 export type {
+  LogsOptions,
   DiskSnapshotOptions,
   ExecuteOptions,
   OperationOptions,
@@ -44,6 +62,29 @@ export interface SessionRecord {
   sessionId: string;
   taskPublicId: string | null;
   envs: { jobId: string; alias: string; simulator: string | null; artifactId: string | null }[];
+  /** Its start is not finished yet (`create({ wait: false })`): what `wait()` still does. */
+  pending?: PendingStart;
+}
+
+/** @internal what finishing a session's start involves. */
+export interface PendingStart {
+  /** Seconds `wait()` waits for readiness when not told otherwise. */
+  timeout: number;
+  /** Reset once ready (a session made from a test case, as Plato's SDK does). */
+  reset: boolean;
+  /** Start background heartbeats once ready. */
+  heartbeat: boolean;
+}
+
+export interface AddEnvOptions extends OperationOptions {
+  /** Seconds the whole call may take (start and readiness); default the client's timeout plus `readyTimeout`. */
+  timeout?: number;
+  /** Seconds the server waits for the environment to be ready (with `waitForReady`); default 120. */
+  readyTimeout?: number;
+  /** Seconds without heartbeats before the server closes this environment; 0 never; default the env's own, else 300. */
+  heartbeatTimeout?: number;
+  /** Wait until the environment answers its readiness check (default true); false: answer once it started. */
+  waitForReady?: boolean;
 }
 
 export interface LoadOptions {
@@ -71,13 +112,16 @@ export class Session {
   readonly sessionId: string;
   /** The task this session was made from, or null. */
   readonly taskPublicId: string | null;
-  /** Its environments, in the order they were asked for. */
+  /** Its environments, in the order they were asked for; `addEnv` and `removeEnv` keep it up to date. */
   readonly envs: Environment[];
   private readonly ops: Operations;
   private readonly http: Http;
   private timer: NodeJS.Timeout | undefined;
+  private thread: { stop(): void } | undefined;
   private beating = false;
   private closing: Promise<Results<JobOutcome>> | undefined;
+  private pending: PendingStart | undefined;
+  private starting: Promise<void> | undefined;
 
   /** @internal use `client.sessions.create` or `Session.load`. */
   constructor(
@@ -91,6 +135,7 @@ export class Session {
     this.sessionId = record.sessionId;
     this.taskPublicId = record.taskPublicId;
     this.envs = record.envs.map((e) => new Environment(http, e.jobId, e.alias, e.simulator, e.artifactId));
+    this.pending = record.pending;
   }
 
   /**
@@ -104,8 +149,229 @@ export class Session {
   }
 
   /**
+   * Finishes a start that `create({ wait: false })` left to do: waits until every environment is ready
+   * (`timeout` seconds; default the create's `timeout`, else 120), resets a session made from a test
+   * case, then starts the heartbeats. An environment that failed throws an `EnvironmentError` naming
+   * it, after closing the session (as `create` would have); still not ready in time throws a
+   * `TimeoutError` and leaves the session open, to wait again or close. On a session that is ready
+   * (made with `wait`, or waited for already) it does nothing.
+   *
+   * @example
+   * const session = await client.sessions.create({ envs }, { wait: false });
+   * // ... other work while the environments boot ...
+   * await session.wait({ timeout: 300 });
+   */
+  wait(options: WaitOptions = {}): Promise<void> {
+    const pending = this.pending;
+    if (!pending || this.closing) return Promise.resolve();
+    this.starting ??= this.finishStart({
+      timeout: options.timeout ?? pending.timeout,
+      signal: options.signal,
+      ready: false,
+      closeUnlessReady: false,
+    }).finally(() => (this.starting = undefined));
+    return this.starting;
+  }
+
+  /**
+   * @internal The end of a start (from `create` or `wait`): readiness, the reset of a test case, then the
+   * heartbeats. `ready`: the server saw every environment ready already. `closeUnlessReady`: anything
+   * short of ready closes the session (create's way: the caller has no session to close).
+   */
+  async finishStart(options: {
+    timeout: number;
+    signal: AbortSignal | undefined;
+    ready: boolean;
+    closeUnlessReady: boolean;
+  }): Promise<void> {
+    const pending = this.pending;
+    if (!pending) return;
+    const closeOnError = async (error: unknown): Promise<never> => {
+      if (options.closeUnlessReady) await this.close().catch(() => undefined);
+      throw error;
+    };
+    if (!options.ready) {
+      const outcome = await this.untilReady(options.timeout, options.signal, !options.closeUnlessReady).catch(
+        closeOnError,
+      );
+      if (outcome.failures) {
+        if (outcome.failed || options.closeUnlessReady) throw await this.failStart(outcome.failures);
+        const list = Object.entries(outcome.failures).map(([alias, why]) => `${alias}: ${why}`);
+        throw new TimeoutError(
+          `session ${this.sessionId} is not ready after ${options.timeout} s (${list.join("; ")}); wait again with session.wait({ timeout }) or close it`,
+        );
+      }
+    }
+    if (pending.reset) {
+      // Made from a test case: reset once ready, so the task starts from a fresh baseline (Plato's SDK does).
+      const { results } = await this.reset({ signal: options.signal }).catch(closeOnError);
+      const failures = Object.fromEntries(
+        this.envs.flatMap((env) => {
+          const r = results[env.jobId];
+          return r && !r.success ? [[env.alias, `reset failed: ${r.error ?? "no reason given"}`]] : [];
+        }),
+      );
+      if (Object.keys(failures).length > 0) throw await this.failStart(failures);
+    }
+    this.pending = undefined;
+    if (pending.heartbeat) this.startHeartbeat();
+  }
+
+  /**
+   * Waits for readiness up to `timeout` seconds: answers the aliases not ready with why, and with
+   * `classify` whether one of them failed for good (failed or closed on the server), not just slow.
+   */
+  private async untilReady(
+    timeout: number,
+    signal: AbortSignal | undefined,
+    classify: boolean,
+  ): Promise<{ failures?: Record<string, string>; failed?: boolean }> {
+    let answer: ReadyResult | undefined;
+    try {
+      // For a deferred start this also waits for the boot, which holds the session's lock.
+      answer = await this.ops.waitForReady({ timeout, signal, requestTimeoutMs: timeout * 1000 + this.client.timeout });
+      if (answer.ready) return {};
+    } catch (error) {
+      // A deferred start that failed as a whole (its network, say) closed the session: its jobs say why.
+      if (!(classify && error instanceof ConflictError)) throw error;
+    }
+    if (classify) {
+      const jobs = await this.listJobs({ signal });
+      const failed = jobs.filter(
+        (j) => (j.status === "failed" || j.status === "closed") && this.envs.some((e) => e.jobId === j.jobId),
+      );
+      if (failed.length > 0) {
+        return {
+          failed: true,
+          failures: Object.fromEntries(
+            failed.map((j) => [
+              j.alias,
+              j.status === "failed" ? (j.error ?? "failed") : `closed (${j.statusReason ?? "closed"})`,
+            ]),
+          ),
+        };
+      }
+    }
+    const results = answer?.results ?? {};
+    return {
+      failures: Object.fromEntries(
+        this.envs.flatMap((env) => {
+          const r = results[env.jobId];
+          return r?.ready ? [] : [[env.alias, r?.error ?? "not ready"]];
+        }),
+      ),
+    };
+  }
+
+  /** Closes the session whose start failed, and the error that says why per alias. */
+  private async failStart(failures: Record<string, string>): Promise<EnvironmentError> {
+    await this.close().catch(() => undefined);
+    const list = Object.entries(failures).map(([alias, why]) => `${alias}: ${why}`);
+    return new EnvironmentError(
+      `session ${this.sessionId} could not start, so it was closed; ${list.join("; ")}`,
+      failures,
+      this.sessionId,
+    );
+  }
+
+  /**
+   * Adds an environment to the running session: it joins the session's network under its alias (the
+   * others reach it by that name) and appears in `envs` and `getEnv(alias)`. An alias an open
+   * environment has is refused (`BadRequestError` naming `env.alias`). One that cannot start, or is
+   * not ready within `readyTimeout`, is removed again and throws an `EnvironmentError` naming it; the
+   * rest of the session is untouched. Never retried: a retry could add a second environment.
+   *
+   * @example
+   * const mirror = await session.addEnv(Env.simulator("fossil", { alias: "mirror" }), { readyTimeout: 60 });
+   * await session.getEnv("forge")!.execute("getent hosts mirror"); // its address on the session's network
+   */
+  async addEnv(env: EnvSpec, options: AddEnvOptions = {}): Promise<Environment> {
+    const waitForReady = options.waitForReady !== false;
+    const readyTimeout = options.readyTimeout ?? DEFAULT_WAIT_TIMEOUT;
+    const body: AddJobRequest = {
+      env,
+      ...(waitForReady ? { timeout: readyTimeout } : {}),
+      ...(options.heartbeatTimeout !== undefined ? { heartbeat_timeout: options.heartbeatTimeout } : {}),
+    };
+    const { env: made } = await this.http.request<AddJobResponse>("POST", `${this.path}/jobs`, {
+      body,
+      timeoutMs:
+        options.timeout !== undefined
+          ? options.timeout * 1000
+          : this.client.timeout + (waitForReady ? readyTimeout * 1000 : 0),
+      signal: options.signal,
+    });
+    if (!made.success) {
+      // Not ready in time it would hold its alias (one that could not start is gone already).
+      await this.http
+        .request("POST", `${this.path}/remove-job`, { body: { job_id: made.job_id } satisfies RemoveJobRequest })
+        .catch(() => undefined);
+      const why = made.error ?? "could not be made";
+      throw new EnvironmentError(
+        `environment "${made.alias}" could not be added to session ${this.sessionId}, so it was removed; ${made.alias}: ${why}`,
+        { [made.alias]: why },
+        this.sessionId,
+      );
+    }
+    const added = new Environment(this.http, made.job_id, made.alias, made.simulator, made.artifact_id);
+    this.envs.push(added);
+    return added;
+  }
+
+  /**
+   * Removes an environment (by alias or the `Environment`) from the running session: its container
+   * goes, its alias is free again; removing the last one closes the session. One the session has no
+   * open environment of throws `NotFoundError` naming the field (`alias` or `job_id`) and listing the
+   * session's environments.
+   *
+   * @example
+   * const { success, message } = await session.removeEnv("mirror");
+   * await session.removeEnv(session.getEnv("scratch")!);
+   */
+  async removeEnv(env: string | Environment, options: OperationOptions = {}): Promise<RemoveEnvResult> {
+    const body: RemoveJobRequest = typeof env === "string" ? { alias: env } : { job_id: env.jobId };
+    // Not retried: once removed, a second try answers 404.
+    const answer = await this.http.request<RemoveJobResponse>("POST", `${this.path}/remove-job`, {
+      body,
+      signal: options.signal,
+    });
+    const at = this.envs.findIndex((e) => e.jobId === answer.job_id);
+    if (answer.success && at >= 0) this.envs.splice(at, 1);
+    return toRemoveEnvResult(answer);
+  }
+
+  /**
+   * Every environment (job) of the session as the server sees it now, open and closed, with those
+   * other processes added or removed; `envs` holds only what this object made or loaded.
+   *
+   * @example
+   * for (const job of await session.listJobs()) console.log(job.alias, job.status, job.statusReason);
+   */
+  async listJobs(options: OperationOptions = {}): Promise<SessionJob[]> {
+    const answer = await this.http.request<ListJobsResponse>("GET", `${this.path}/jobs`, {
+      idempotent: true,
+      signal: options.signal,
+    });
+    return answer.jobs.map(toSessionJob);
+  }
+
+  /**
+   * The session's log on the server: what happened in it, oldest first (created, ready, execute with
+   * its command and exit code, reset, login, state, evaluate, snapshots, close...). Awaited, it is one
+   * page (`limit` events after `after`, default 100 from the start; `nextAfter` pages on); iterated
+   * with `for await`, every event page after page. `jobId` keeps one environment's events.
+   *
+   * @example
+   * const { events, nextAfter } = await session.logs({ limit: 20 });
+   * for await (const event of session.logs()) if (event.kind === "execute") console.log(event.data?.command);
+   */
+  logs(options: LogsOptions = {}): SessionLogsRequest {
+    return new SessionLogsRequest(this.http, this.sessionId, options);
+  }
+
+  /**
    * Waits until every environment's app answers its readiness check (`timeout` seconds, default 120).
-   * `create` does this already.
+   * `create` does this already; a session made with `wait: false` finishes its start with `wait()`.
    *
    * @example
    * const { ready, results } = await session.waitForReady({ timeout: 60 }); // results[jobId].error
@@ -164,26 +430,41 @@ export class Session {
   }
 
   /**
-   * Logs in to every environment whose simulator declares a browser login, in one new context of
-   * `browser` (a Playwright `Browser`; playwright-core is needed for this method only): one page per
-   * environment, by alias, each at its public URL and logged in as the simulator's user. A failed step
-   * throws a `LoginError` naming the environment, the step, the page and a screenshot.
+   * Logs in to every environment whose simulator declares a browser login (or only `envAlias`), in
+   * one context of `browser` (a Playwright `Browser`; playwright-core is needed for this method only;
+   * `context` to use one of yours): one page per environment, by alias, each at its public URL and
+   * logged in as the simulator's user with its `flow` (`login`). A failed try is tried again on a new
+   * page (`retries`, default 2, `retryDelayMs` apart), each failed try leaving a screenshot in
+   * `screenshotsDir`; failing every try throws a `LoginError` naming the environment, the step, the
+   * page and the screenshots. Each environment's outcome goes into the session's log (`logs()`).
    *
    * @example
    * const browser = await chromium.launch({ executablePath: "/usr/bin/chromium" });
-   * const { pages, context } = await session.login(browser);
+   * const { pages, context } = await session.login(browser, { retries: 1, screenshotsDir: "shots" });
    * await pages.forge!.click("text=Tickets");
    * await context.close();
    */
   async login(browser: Browser, options: LoginOptions & OperationOptions = {}): Promise<LoginResult> {
-    return logIn(browser, await this.ops.loginPlans(options), options);
+    return logIn(browser, await this.ops.loginPlans(options), options, (outcome) => this.recordLogin(outcome));
+  }
+
+  private async recordLogin(outcome: LoginOutcome): Promise<void> {
+    const body: LoginEventRequest = {
+      job_id: outcome.jobId,
+      success: outcome.success,
+      flow: outcome.flow,
+      ...(outcome.error !== undefined ? { error: outcome.error } : {}),
+    };
+    await this.http.request("POST", `${this.path}/logs/login`, { body });
   }
 
   /**
    * Scores the session's current state against the criteria of the task it was made from:
    * `{ status, success, score, checks: [{ id, pass, score, reason, evidence }] }`. `value` is the agent's
    * final answer, for tasks that ask for one. `status: "error"` means a check could not run (the
-   * evaluator's or the environment's fault, never the agent's).
+   * evaluator's or the environment's fault, never the agent's). The server captures every
+   * environment's state itself at the moment of the call, so no `getState()` is needed first (Plato's
+   * SDK sends one before evaluating; here it would be a wasted round trip).
    *
    * @example
    * const result = await session.evaluate({ value: "42" });
@@ -251,19 +532,42 @@ export class Session {
   }
 
   /**
-   * Sends heartbeats in the background, every `heartbeatInterval` of the client (30 s by default).
-   * They never keep the process alive and never throw: a failed one is tried again at the next tick,
-   * and they stop once the server says the session is gone. `create` and `load` start them.
+   * Sends heartbeats in the background, every `heartbeatInterval` of the client (30 s by default), in
+   * the client's `heartbeatMode`: by default (`worker`) from one thread the process shares for all its
+   * sessions, so they go on while this thread's event loop is blocked by synchronous work; with
+   * `timer`, from timers on this event loop. They never keep the process alive and never throw: a
+   * failed one is tried again at the next tick, and they stop once the server says the session is
+   * gone. `create` (once ready), `wait` and `load` start them.
    *
    * @example
    * session.stopHeartbeat(); // ... hand the session to another process, or take it back:
    * session.startHeartbeat();
    */
   startHeartbeat(): void {
-    if (this.timer || this.closing) return;
+    if (this.heartbeatRunning || this.closing) return;
+    if (this.client.heartbeatMode === "worker") {
+      this.thread = beatInThread(
+        {
+          url: `${this.client.baseUrl}/${this.path}/heartbeat`,
+          apiKey: this.http.options.apiKey,
+          intervalMs: this.client.heartbeatInterval,
+          timeoutMs: this.heartbeatTimeoutMs(),
+        },
+        () => this.stopHeartbeat(),
+        () => {
+          // The thread ended under it: beat on this loop rather than not at all.
+          this.thread = undefined;
+          this.startTimer();
+        },
+      );
+    }
+    if (!this.thread) this.startTimer();
+    this.client.track(this);
+  }
+
+  private startTimer(): void {
     this.timer = setInterval(() => void this.beat(), this.client.heartbeatInterval);
     this.timer.unref();
-    this.client.track(this);
   }
 
   /**
@@ -275,6 +579,8 @@ export class Session {
   stopHeartbeat(): void {
     clearInterval(this.timer);
     this.timer = undefined;
+    this.thread?.stop();
+    this.thread = undefined;
     this.client.untrack(this);
   }
 
@@ -285,7 +591,7 @@ export class Session {
    * if (!session.heartbeatRunning) session.startHeartbeat();
    */
   get heartbeatRunning(): boolean {
-    return this.timer !== undefined;
+    return this.timer !== undefined || this.thread !== undefined;
   }
 
   private async beat(): Promise<void> {
@@ -293,17 +599,21 @@ export class Session {
     if (this.beating) return;
     this.beating = true;
     try {
-      const timeoutMs = Math.min(
-        this.client.timeout,
-        Math.max(MIN_HEARTBEAT_TIMEOUT_MS, this.client.heartbeatInterval),
-      );
-      await this.ops.outcome("heartbeat", { timeoutMs });
+      await this.ops.outcome("heartbeat", { timeoutMs: this.heartbeatTimeoutMs() });
     } catch (error) {
       // Closed elsewhere (or reaped): no heartbeat can help any more. Anything else: next tick.
       if (error instanceof ConflictError || error instanceof NotFoundError) this.stopHeartbeat();
     } finally {
       this.beating = false;
     }
+  }
+
+  private heartbeatTimeoutMs(): number {
+    return Math.min(this.client.timeout, Math.max(MIN_HEARTBEAT_TIMEOUT_MS, this.client.heartbeatInterval));
+  }
+
+  private get path(): string {
+    return `api/v2/sessions/${encodeURIComponent(this.sessionId)}`;
   }
 
   /**
@@ -398,6 +708,7 @@ export class Session {
    */
   close(options: OperationOptions = {}): Promise<Results<JobOutcome>> {
     this.stopHeartbeat();
+    this.pending = undefined;
     this.closing ??= this.ops.close(options).catch((error: unknown) => {
       this.closing = undefined;
       throw error;

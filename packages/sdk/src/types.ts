@@ -1,4 +1,9 @@
 import type {
+  JobInfo as WireSessionJob,
+  RemoveJobResponse,
+  SessionEvent as WireSessionEvent,
+  SessionEventKind,
+  SessionLogs as WireSessionLogs,
   WaitForReadyResponse,
   ExecuteResult as WireExecuteResult,
   JobDetails,
@@ -248,3 +253,71 @@ export const toArtifactDetails = (a: WireArtifactDetails): ArtifactDetails => ({
   lineage: a.lineage.map((l) => ({ artifactId: l.artifact_id, kind: l.kind, removed: l.removed })),
   children: a.children,
 });
+
+/** A job as `session.listJobs()` shows it: the server's record, and why it has its status. */
+export interface SessionJob extends JobInfo {
+  /** Its close reason when closed, why it failed when failed; null while starting or running. */
+  statusReason: string | null;
+}
+
+export const toSessionJob = (j: WireSessionJob): SessionJob => ({ ...toJobInfo(j), statusReason: j.status_reason });
+
+/** How `session.removeEnv` went. */
+export interface RemoveEnvResult {
+  sessionId: string;
+  /** The environment removed. */
+  jobId: string;
+  /** Whether its container and its place on the session's network are gone. */
+  success: boolean;
+  /** What was done (e.g. that it was the last environment, so the session closed), or why not. */
+  message?: string;
+}
+
+export const toRemoveEnvResult = (r: RemoveJobResponse): RemoveEnvResult => ({
+  sessionId: r.session_id,
+  jobId: r.job_id,
+  success: r.success,
+  ...(r.message !== undefined ? { message: r.message } : {}),
+});
+
+/** What happened in a session, as its log on the server keeps it. */
+export interface SessionEvent {
+  /** Its place in the log: increasing, the cursor `after` pages with. */
+  seq: number;
+  /** When (ISO 8601, UTC). */
+  at: string;
+  kind: SessionEventKind;
+  /** The environment it concerns; null for the session as a whole. */
+  jobId: string | null;
+  alias: string | null;
+  /** One line saying what happened. */
+  message: string;
+  /** Its particulars, e.g. for `execute` the command, `exit_code`, `timed_out` and `duration_ms`. */
+  data: Record<string, unknown> | null;
+}
+
+/** One page of a session's log. */
+export interface SessionLogsPage {
+  sessionId: string;
+  /** Its events, oldest first. */
+  events: SessionEvent[];
+  /** Pass as `after` for the next page; null when this page holds the last event. */
+  nextAfter: number | null;
+}
+
+const toSessionEvent = (e: WireSessionEvent): SessionEvent => ({
+  seq: e.seq,
+  at: e.at,
+  kind: e.kind,
+  jobId: e.job_id,
+  alias: e.alias,
+  message: e.message,
+  data: e.data,
+});
+
+export const toSessionLogsPage = (p: WireSessionLogs): SessionLogsPage => ({
+  sessionId: p.session_id,
+  events: p.events.map(toSessionEvent),
+  nextAfter: p.next_after,
+});
+export type { SessionEventKind };
