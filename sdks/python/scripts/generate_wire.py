@@ -55,6 +55,7 @@ NAMES: dict[str, str] = {
     "POST /api/v2/sessions/make body |0 envs [] |0": "SimulatorEnvSpec",
     "POST /api/v2/sessions/make body |0 envs [] |1": "ArtifactEnvSpec",
     "POST /api/v2/sessions/make body |1": "MakeTaskRequest",
+    "POST /api/v2/sessions/make body |2": "MakeTestcaseRequest",
     "POST /api/v2/sessions/make": "MakeSessionResponse",
     "POST /api/v2/sessions/make envs []": "MadeEnv",
     "GET /api/v2/sessions ?status": "SessionStatusFilter",
@@ -62,6 +63,17 @@ NAMES: dict[str, str] = {
     f"GET {S}": "SessionDetails",
     f"GET {S} envs []": "JobDetails",
     f"GET {J}": "JobDetails",
+    f"POST {S}/jobs body": "AddJobRequest",
+    f"POST {S}/jobs": "AddJobResponse",
+    f"POST {S}/jobs env": "MadeEnv",
+    f"GET {S}/jobs": "ListJobsResponse",
+    f"GET {S}/jobs jobs []": "JobInfo",
+    f"POST {S}/remove-job body": "RemoveJobRequest",
+    f"POST {S}/remove-job": "RemoveJobResponse",
+    f"GET {S}/logs": "SessionLogs",
+    f"GET {S}/logs events []": "SessionEvent",
+    f"GET {S}/jobs/{{job_id}}/logs": "SessionLogs",
+    f"POST {S}/logs/login body": "LoginEventRequest",
     f"POST {S}/evaluate body": "EvaluateRequest",
     f"POST {S}/evaluate": "EvaluationAnswer",
     **per_job("GET", "/wait_for_ready", "WaitForReadyAnswer", "JobReadiness"),
@@ -111,8 +123,8 @@ NAMES: dict[str, str] = {
 # Where an error body is declared: every operation answers it for every error status.
 ERROR_BODY = "GET /api/v2/sessions 400"
 
-# Routes without a JSON answer.
-NOT_JSON = {"GET /metrics"}
+# Routes without a JSON answer (204: recorded).
+NOT_JSON = {"GET /metrics", f"POST {S}/logs/login"}
 
 # Routes only Plato's own SDK calls, for what this SDK does its own way: a session's environments share one network
 # from the start (connect_network), and `session.login` reads `/login`, of which `flows` is Plato's format.
@@ -190,9 +202,9 @@ def name_schemas(doc: dict[str, Any]) -> dict[str, Any]:
             if schema["$ref"] != f"#/components/schemas/{name}":
                 raise WireChanged(f"{place} is {schema['$ref']}, not {name}")
             continue
-        if name in schemas and schemas[name] != schema:
+        if name in schemas and undescribed(schemas[name]) != undescribed(schema):
             raise WireChanged(f"{name} differs between its places ({place} and another): name them apart")
-        schemas[name] = schema
+        schemas.setdefault(name, schema)
         holder[key] = {"$ref": f"#/components/schemas/{name}"}  # type: ignore[index]
         # The same schema elsewhere (a job route's twin, another answer) becomes the same model.
         refer_to(doc["paths"], name, schema)
@@ -213,6 +225,12 @@ def name_schemas(doc: dict[str, Any]) -> dict[str, Any]:
     ordered = {name: schema for name, schema in schemas.items() if name in named}
     ordered.update(schemas)
     return {"openapi": doc["openapi"], "info": doc["info"], "paths": {}, "components": {"schemas": ordered}}
+
+
+def undescribed(schema: Any) -> Any:
+    """A schema without its own description: where a named schema is used with a description of that use (an added
+    environment is a `MadeEnv` "the new environment"), it is still that schema."""
+    return {key: value for key, value in schema.items() if key != "description"} if isinstance(schema, dict) else schema
 
 
 def refer_to(node: Any, name: str, schema: Any, top: bool = False) -> None:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import os
 import time
 from collections.abc import Sequence
@@ -13,8 +11,8 @@ from urllib.parse import quote, urlsplit
 
 from ._heartbeat import Heartbeats
 from ._http import Http
-from ._operations import DEFAULT_WAIT_TIMEOUT, Operations
-from ._session import AsyncSession
+from ._operations import DEFAULT_WAIT_TIMEOUT, MAX_SERVER_WAIT, Operations
+from ._session import AsyncSession, close_quietly
 from ._wire import (
     Artifact,
     ArtifactDetails,
@@ -36,6 +34,7 @@ from ._wire import (
     Task,
     TaskList,
 )
+from .env import Env
 from .errors import EnvironmentError, TerrariumError
 from .serialized import SerializedEnv
 
@@ -135,41 +134,55 @@ class AsyncSessions:
         *,
         envs: Sequence[SimulatorEnvSpec | ArtifactEnvSpec] | None = None,
         task: str | None = None,
+        testcase: str | None = None,
+        artifacts: Sequence[str] | None = None,
         timeout: float = DEFAULT_WAIT_TIMEOUT,
         heartbeat_timeout: int | None = None,
         wait_for_ready: bool = True,
+        wait: bool | None = None,
         heartbeat: bool = True,
+        shutdown_callback_url: str | None = None,
+        shutdown_callback_token: str | None = None,
     ) -> AsyncSession:
-        """Creates a session of `envs` (`Env.simulator(...)`, `Env.artifact(...)`), or of a task's environments
-        (`task=` its id), and waits up to `timeout` seconds until every environment is ready. When one cannot
-        start or become ready, the session is closed and an `EnvironmentError` names each failing alias with the
-        server's message. `heartbeat_timeout` applies to every environment without its own. Heartbeats start on
-        their own.
+        """Creates a session from exactly one of: `envs` (`Env.simulator(...)`, `Env.artifact(...)`), a task (`task=`
+        its id), a test case (`testcase=` a task id, Plato's name; the session is reset once ready, which starts its
+        mutation log there), or `artifacts` (ids, each started as `Env.artifact(id)`); more or none is a
+        `ValueError`. It waits up to `timeout` seconds until every environment is ready; when one cannot start or
+        become ready, the session is closed and an `EnvironmentError` names each failing alias with the server's
+        message. `wait_for_ready=False` (or Plato's `wait=False`) answers at once, the environments booting in the
+        background: `session.wait()` finishes the start. `heartbeat_timeout` applies to every environment without
+        its own; heartbeats start on their own. `shutdown_callback_url` is POSTed once when the session ends, for
+        any reason, with `shutdown_callback_token` as a bearer token.
 
         Example::
 
             session = await client.sessions.create(envs=[Env.simulator("fossil", alias="forge")])
-            from_task = await client.sessions.create(task="fossil/close-restart-bug-as-duplicate")
+            graded = await client.sessions.create(testcase="fossil/count-open-storage-tickets")  # reset once ready
+            later = await client.sessions.create(envs=[Env.simulator("fossil")], wait_for_ready=False)
+            await later.wait()
         """
-        if (envs is None) == (task is None):
-            raise ValueError("sessions.create takes envs=[Env.simulator(...), ...] or task='<task id>', exactly one")
+        body = _make_body(envs, task, testcase, artifacts)
+        if wait is not None and not wait_for_ready:
+            raise ValueError("sessions.create takes wait_for_ready=False or wait=False (Plato's name), not both")
+        deferred = not (wait_for_ready if wait is None else wait)
         deadline = time.monotonic() + timeout
-        body: dict[str, Any] = (
-            {"type": "task", "task_id": task}
-            if task is not None
-            else {"type": "envs", "envs": [spec.model_dump(mode="json", exclude_unset=True) for spec in envs or []]}
-        )
-        # The server waits for readiness within make when asked to, saving the wait's round trip.
-        if wait_for_ready:
+        if deferred:
+            body["wait"] = False
+        elif timeout <= MAX_SERVER_WAIT:
+            # The server waits for readiness within make, saving the wait's round trip.
             body["timeout"] = timeout
-        if heartbeat_timeout is not None:
-            body["heartbeat_timeout"] = heartbeat_timeout
+        given = {
+            "heartbeat_timeout": heartbeat_timeout,
+            "shutdown_callback_url": shutdown_callback_url,
+            "shutdown_callback_token": shutdown_callback_token,
+        }
+        body.update({key: value for key, value in given.items() if value is not None})
         made = await self._http.parse(
             MakeSessionResponse,
             "POST",
             "api/v2/sessions/make",
             body=body,
-            timeout=self._client.timeout + (timeout if wait_for_ready else 0),
+            timeout=self._client.timeout + (timeout if "timeout" in body else 0),
         )
         session = AsyncSession(
             self._client,
@@ -179,26 +192,20 @@ class AsyncSessions:
                 SerializedEnv(job_id=e.job_id, alias=e.alias, simulator=e.simulator, artifact_id=e.artifact_id)
                 for e in made.envs
             ],
+            reset_when_ready=testcase is not None,
         )
-        try:
-            failures = {e.alias: e.error or "could not be made" for e in made.envs if not e.success}
-            # The server already waited within make: only environments it did not see ready need a wait.
-            if not failures and wait_for_ready and not all(e.ready for e in made.envs):
-                ready = await session.wait_for_ready(timeout=max(0.0, deadline - time.monotonic()))
-                for e in made.envs:
-                    r = ready.results.get(e.job_id)
-                    if r is None or not r.ready:
-                        failures[e.alias] = (r.error if r else None) or "not ready"
-        except BaseException:
-            await _close_quietly(session)
-            raise
+        failures = {e.alias: e.error or "could not be made" for e in made.envs if not e.success}
         if failures:
-            await _close_quietly(session)
+            await close_quietly(session)
             listed = "; ".join(f"{alias}: {why}" for alias, why in failures.items())
             raise EnvironmentError(
                 f"session {made.session_id} could not start, so it was closed; {listed}", failures, made.session_id
             )
+        if not deferred:
+            # The server may have waited within make: only environments it did not see ready need a wait.
+            await session._start(max(0.0, deadline - time.monotonic()), {e.job_id for e in made.envs if e.ready})
         if heartbeat:
+            # Also for a deferred start: a session that boots for long must not be reaped for want of heartbeats.
             await session.start_heartbeat()
         return session
 
@@ -373,11 +380,33 @@ def _session_path(session_id: str) -> str:
     return f"api/v2/sessions/{quote(session_id, safe='')}"
 
 
-async def _close_quietly(session: AsyncSession) -> None:
-    # Shielded: a cancelled create must still close what it made.
-    # The error being raised says more than a failed clean-up would.
-    with contextlib.suppress(Exception):
-        await asyncio.shield(session.close())
+def _make_body(
+    envs: Sequence[SimulatorEnvSpec | ArtifactEnvSpec] | None,
+    task: str | None,
+    testcase: str | None,
+    artifacts: Sequence[str] | None,
+) -> dict[str, Any]:
+    """make's body for the one source given; a `ValueError`, before any request, for more or none."""
+    given = {"envs": envs, "task": task, "testcase": testcase, "artifacts": artifacts}
+    named = [name for name, value in given.items() if value is not None]
+    if len(named) != 1:
+        got = f"got {' and '.join(named)}" if named else "got none"
+        raise ValueError(
+            "sessions.create takes exactly one of envs=[Env.simulator(...), ...], task='<task id>', "
+            f"testcase='<task id>' or artifacts=['<artifact id>', ...]; {got}"
+        )
+    if task is not None:
+        return {"type": "task", "task_id": task}
+    if testcase is not None:
+        return {"type": "testcase", "testcase_id": testcase}
+    if artifacts is not None:
+        if isinstance(artifacts, str) or not artifacts or not all(isinstance(a, str) for a in artifacts):
+            raise ValueError(
+                f"artifacts is a non-empty list of artifact ids, e.g. ['a_0123456789ab']; not {artifacts!r}"
+            )
+
+        envs = [Env.artifact(artifact_id) for artifact_id in artifacts]
+    return {"type": "envs", "envs": [spec.model_dump(mode="json", exclude_unset=True) for spec in envs or []]}
 
 
 def _positive(value: float, name: str) -> float:

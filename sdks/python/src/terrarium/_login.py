@@ -44,8 +44,17 @@ class LoginResult:
     context: SyncBrowserContext
 
 
-def wanted_plans(plans: LoginPlanResponse, aliases: list[str] | None) -> list[tuple[LoginPlan, LoginFlow]]:
+def wanted_plans(plans: LoginPlanResponse, flow: str, aliases: list[str] | None) -> list[tuple[LoginPlan, LoginFlow]]:
     """The environments to log in to: `aliases`, or every one whose simulator declares a login."""
+    if flow != "login":
+        raise TerrariumError(f'no flow "{flow}": a simulator declares one browser flow, "login"')
+    known = {p.alias for p in plans.results.values()}
+    missing = [alias for alias in aliases or [] if alias not in known]
+    if missing:
+        raise TerrariumError(
+            f"no environment {', '.join(repr(a) for a in missing)} in the session; its environments: "
+            f"{', '.join(sorted(known)) or 'none'}"
+        )
     chosen = [p for p in plans.results.values() if (p.alias in aliases if aliases is not None else p.flow is not None)]
     wanted = []
     for plan in chosen:
@@ -115,29 +124,50 @@ async def log_in(
     browser: AsyncBrowser,
     plans: LoginPlanResponse,
     *,
+    flow: str,
+    targets: list[str] | None,
+    context: AsyncBrowserContext | None,
+    retries: int,
+    retry_delay_ms: int,
     step_timeout: float,
-    screenshot_dir: str | None,
-    aliases: list[str] | None,
+    screenshots_dir: str | None,
+    record: Callable[[str, str, bool, str | None], Awaitable[None]],
 ) -> AsyncLoginResult:
-    wanted = wanted_plans(plans, aliases)
-    context = await browser.new_context()
+    """Every wanted environment at once, each on its own page; each outcome `record`ed, the first failure raised."""
+    wanted = wanted_plans(plans, flow, targets)
+    owned = context is None
+    used = await browser.new_context() if context is None else context
     try:
         pages: dict[str, AsyncPage] = {}
 
-        async def one(plan: LoginPlan, flow: LoginFlow) -> None:
-            page = await context.new_page()
+        async def one(plan: LoginPlan, login: LoginFlow) -> None:
+            page = await used.new_page()
             page.set_default_timeout(step_timeout * 1000)
             pages[plan.alias] = page
-            for index, step in enumerate(steps_of(plan, flow)):
+            for attempt in range(retries + 1):
                 try:
-                    await _run_async(page, step)
-                except Exception as error:
-                    raise await _failure_async(page, plan.alias, index, step, screenshot_dir, error) from error
+                    for index, step in enumerate(steps_of(plan, login)):
+                        try:
+                            await _run_async(page, step)
+                        except Exception as error:
+                            raise await _failure_async(page, plan.alias, index, step, screenshots_dir, error) from error
+                except LoginError as failure:
+                    if attempt < retries:
+                        await asyncio.sleep(retry_delay_ms / 1000)
+                        continue
+                    await record(plan.job_id, flow, False, str(failure))
+                    raise
+                await record(plan.job_id, flow, True, None)
+                return
 
-        await asyncio.gather(*(one(plan, flow) for plan, flow in wanted))
-        return AsyncLoginResult(pages=pages, context=context)
+        outcomes = await asyncio.gather(*(one(plan, login) for plan, login in wanted), return_exceptions=True)
+        failures = [outcome for outcome in outcomes if isinstance(outcome, BaseException)]
+        if failures:
+            raise failures[0]
+        return AsyncLoginResult(pages=pages, context=used)
     except BaseException:
-        await context.close()
+        if owned:
+            await used.close()
         raise
 
 
@@ -172,26 +202,44 @@ def log_in_sync(
     browser: SyncBrowser,
     plans: LoginPlanResponse,
     *,
+    flow: str,
+    targets: list[str] | None,
+    context: SyncBrowserContext | None,
+    retries: int,
+    retry_delay_ms: int,
     step_timeout: float,
-    screenshot_dir: str | None,
-    aliases: list[str] | None,
+    screenshots_dir: str | None,
+    record: Callable[[str, str, bool, str | None], None],
 ) -> LoginResult:
-    wanted = wanted_plans(plans, aliases)
-    context = browser.new_context()
+    """As `log_in`, one environment after the other (Playwright's sync API drives one page at a time)."""
+    wanted = wanted_plans(plans, flow, targets)
+    owned = context is None
+    used = browser.new_context() if context is None else context
     try:
         pages: dict[str, SyncPage] = {}
-        for plan, flow in wanted:
-            page = context.new_page()
+        for plan, login in wanted:
+            page = used.new_page()
             page.set_default_timeout(step_timeout * 1000)
             pages[plan.alias] = page
-            for index, step in enumerate(steps_of(plan, flow)):
+            for attempt in range(retries + 1):
                 try:
-                    _run_sync(page, step)
-                except Exception as error:
-                    raise _failure_sync(page, plan.alias, index, step, screenshot_dir, error) from error
-        return LoginResult(pages=pages, context=context)
+                    for index, step in enumerate(steps_of(plan, login)):
+                        try:
+                            _run_sync(page, step)
+                        except Exception as error:
+                            raise _failure_sync(page, plan.alias, index, step, screenshots_dir, error) from error
+                except LoginError as failure:
+                    if attempt < retries:
+                        time.sleep(retry_delay_ms / 1000)
+                        continue
+                    record(plan.job_id, flow, False, str(failure))
+                    raise
+                record(plan.job_id, flow, True, None)
+                break
+        return LoginResult(pages=pages, context=used)
     except BaseException:
-        context.close()
+        if owned:
+            used.close()
         raise
 
 

@@ -17,6 +17,8 @@ from .types import BinaryExecuteResult
 Answer = TypeVar("Answer", bound=BaseModel)
 
 DEFAULT_WAIT_TIMEOUT = 120.0
+# The longest readiness wait the server takes in one request (wait_for_ready's and make's `timeout`).
+MAX_SERVER_WAIT = 3600.0
 DEFAULT_EXECUTE_TIMEOUT = 30.0
 DEFAULT_SET_DATE_TIMEOUT = 30
 # Slack on top of a server-side wait (a command, a readiness wait, a clock move) before the client gives up.

@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import time
+from collections.abc import AsyncIterator, Collection
 from datetime import datetime
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Literal, overload
 from urllib.parse import quote
 
-from ._operations import Operations, binary_result
+from ._operations import DEFAULT_WAIT_TIMEOUT, MAX_SERVER_WAIT, Operations, binary_result
 from ._wire import (
+    AddJobResponse,
+    ArtifactEnvSpec,
     CloseAnswer,
     DiskSnapshotAnswer,
     DiskSnapshotResult,
@@ -19,31 +24,44 @@ from ._wire import (
     HeartbeatAnswer,
     JobDetails,
     JobExecuteResult,
+    JobInfo,
     JobOutcome,
     JobReadiness,
     JobStateAnswer,
+    ListJobsResponse,
     LoginPlanResponse,
     OutcomeResponse,
     PublicUrl,
     PublicUrlResponse,
+    RemoveJobResponse,
     ResetAnswer,
     SessionDetails,
+    SessionEvent,
+    SessionLogs,
     SetDateAnswer,
     SetDateResult,
+    SimulatorEnvSpec,
     SnapshotAnswer,
     SnapshotResult,
     StateAnswer,
     WaitForReadyAnswer,
 )
-from .errors import CaptureError, ConflictError, InvalidSessionError, NotFoundError
+from .errors import CaptureError, ConflictError, EnvironmentError, InvalidSessionError, NotFoundError, TerrariumError
 from .serialized import SerializedEnv, SerializedSession
 from .types import BinaryExecuteResponse, BinaryExecuteResult, WaitForReadyResponse
 
 if TYPE_CHECKING:
-    from playwright.async_api import Browser
+    from playwright.async_api import Browser, BrowserContext
 
     from ._client import AsyncTerrarium
     from ._login import AsyncLoginResult
+
+# `session.add_env`'s defaults, Plato's: the whole call may take 30 minutes, its readiness wait 10.
+DEFAULT_ADD_TIMEOUT = 1800.0
+DEFAULT_READY_TIMEOUT = 600.0
+DEFAULT_LOGS_LIMIT = 100
+# How often a job still starting is asked again for its readiness.
+STARTING_POLL = 1.0
 
 
 class AsyncEnvironment:
@@ -177,8 +195,19 @@ class AsyncEnvironment:
 
             ready = (await env.wait_for_ready(timeout=60)).ready
         """
-        readiness = await self._ops.wait_for_ready(JobReadiness, timeout)
+        readiness = await self._ready(DEFAULT_WAIT_TIMEOUT if timeout is None else timeout)
         return WaitForReadyResponse(ready=readiness.ready, results={self.job_id: readiness})
+
+    async def _ready(self, timeout: float) -> JobReadiness:
+        """The server's readiness wait, asked again while the job is still starting: the server answers at once for
+        an environment added without waiting whose boot has not ended (Plato's SDK polls this route too)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            left = max(0.0, deadline - time.monotonic())
+            readiness = await self._ops.wait_for_ready(JobReadiness, left)
+            if readiness.ready or time.monotonic() >= deadline or (await self.details()).status != "starting":
+                return readiness
+            await asyncio.sleep(min(STARTING_POLL, max(0.0, deadline - time.monotonic())))
 
     async def heartbeat(self) -> OutcomeResponse:
         """Tells the server this environment is still in use (the session's heartbeats cover it already)."""
@@ -214,7 +243,13 @@ class AsyncSession:
     """
 
     def __init__(
-        self, client: AsyncTerrarium, session_id: str, task_public_id: str | None, envs: list[SerializedEnv]
+        self,
+        client: AsyncTerrarium,
+        session_id: str,
+        task_public_id: str | None,
+        envs: list[SerializedEnv],
+        *,
+        reset_when_ready: bool = False,
     ) -> None:
         self.client = client
         """The client this session talks through."""
@@ -223,9 +258,14 @@ class AsyncSession:
         self.task_public_id = task_public_id
         """The task this session was made from, or None."""
         self.envs = [AsyncEnvironment(client, e.job_id, e.alias, e.simulator, e.artifact_id) for e in envs]
-        """Its environments, in the order they were asked for."""
+        """Its environments, in the order they were asked for, then those `add_env` added (`remove_env` takes
+        them out; `list_jobs()` asks the server, which also knows what other processes added or removed)."""
         self._ops = Operations(client._http, f"api/v2/sessions/{quote(session_id, safe='')}")
         self._closed: CloseAnswer | None = None
+        # Whether every environment was seen ready (and a test case's session reset): `wait()` has nothing to do.
+        self._started = False
+        # A test case's session is reset once ready, to start its mutation log there (Plato's SDK does so too).
+        self._reset_when_ready = reset_when_ready
 
     def __repr__(self) -> str:
         return f"AsyncSession(session_id={self.session_id!r}, envs={[e.alias for e in self.envs]!r})"
@@ -240,6 +280,220 @@ class AsyncSession:
                 await crm.execute("ls -la")
         """
         return next((env for env in self.envs if env.alias == alias), None)
+
+    async def wait(self, *, timeout: float = DEFAULT_WAIT_TIMEOUT) -> None:
+        """Finishes a session created with `wait_for_ready=False`: waits up to `timeout` seconds (default 120) until
+        every environment is ready, then resets a test case's session, as `create` would have. When one cannot
+        start or become ready, the session is closed and an `EnvironmentError` names each failing alias with the
+        server's message. Once the session is started (created waiting, or waited for), it does nothing.
+
+        Example::
+
+            session = await client.sessions.create(envs=[Env.simulator("fossil")], wait_for_ready=False)
+            ...  # other work while the environments boot
+            await session.wait(timeout=300)
+        """
+        if not self._started:
+            await self._start(_positive(timeout, "timeout"))
+
+    async def wait_until_ready(self, *, timeout: float = DEFAULT_WAIT_TIMEOUT) -> None:
+        """`wait()` under the name of Plato's newer SDKs.
+
+        Example::
+
+            await session.wait_until_ready(timeout=300)
+        """
+        await self.wait(timeout=timeout)
+
+    async def _start(self, timeout: float, ready: Collection[str] = ()) -> None:
+        """Waits for every environment not in `ready` (job ids), resets a test case's session, and marks the session
+        started; on any failure closes it and raises `EnvironmentError` naming each failing alias."""
+        failures: dict[str, str] = {}
+        try:
+            waiting = [env for env in self.envs if env.job_id not in ready]
+            if waiting:
+                answer = await self._wait_all(timeout)
+                for env in waiting:
+                    result = answer.results.get(env.job_id)
+                    if result is None:
+                        failures[env.alias] = "closed before it was ready (the session no longer has it open)"
+                    elif not result.ready:
+                        failures[env.alias] = result.error or f"not ready within {timeout:g} s"
+            if not failures and self._reset_when_ready:
+                reset = await self.reset()
+                for env in self.envs:
+                    outcome = reset.results.get(env.job_id)
+                    if outcome is None or not outcome.success:
+                        why = (outcome.error if outcome else None) or "no answer for it"
+                        failures[env.alias] = f"the reset that starts a test case failed: {why}"
+        except BaseException:
+            await close_quietly(self)
+            raise
+        if failures:
+            await close_quietly(self)
+            listed = "; ".join(f"{alias}: {why}" for alias, why in failures.items())
+            raise EnvironmentError(
+                f"session {self.session_id} could not start, so it was closed; {listed}", failures, self.session_id
+            )
+        self._started = True
+        self._reset_when_ready = False
+
+    async def _wait_all(self, timeout: float) -> WaitForReadyAnswer:
+        """wait_for_ready for up to `timeout` seconds, in waits of at most the server's longest."""
+        deadline = time.monotonic() + timeout
+        while True:
+            left = max(0.0, deadline - time.monotonic())
+            answer = await self.wait_for_ready(timeout=min(left, MAX_SERVER_WAIT))
+            if answer.status != "pending" or left <= MAX_SERVER_WAIT:
+                return answer
+
+    async def add_env(
+        self,
+        env: SimulatorEnvSpec | ArtifactEnvSpec,
+        *,
+        timeout: float = DEFAULT_ADD_TIMEOUT,
+        ready_timeout: float = DEFAULT_READY_TIMEOUT,
+        heartbeat_timeout: int | None = None,
+        wait_for_ready: bool = True,
+    ) -> AsyncEnvironment:
+        """Adds an environment to this running session: it joins the session's network under its alias (which no
+        open environment of the session may have already: a `BadRequestError` naming `env.alias`), then `envs`
+        and `get_env`. `timeout` is the seconds the whole call may take, `ready_timeout` those of its readiness
+        wait (at most 3600; Plato's defaults, 1800 and 600). With `wait_for_ready=False` it answers once the server
+        took it, booting in the background: `env.wait_for_ready()` waits for it. An environment that cannot start
+        or become ready is removed and an `EnvironmentError` names its alias, the session staying as it was.
+        `heartbeat_timeout` is the new environment's (0 never; the env spec's own, else 300, when None).
+
+        Example::
+
+            mirror = await session.add_env(Env.simulator("fossil", alias="mirror"))
+            await session.get_env("forge").execute("getent hosts mirror")  # reachable by its alias
+        """
+        budget = min(_positive(ready_timeout, "ready_timeout"), _positive(timeout, "timeout"))
+        if wait_for_ready and budget > MAX_SERVER_WAIT:
+            raise ValueError(
+                f"ready_timeout is at most {MAX_SERVER_WAIT:g} s (the server's longest wait); not {budget:g}"
+            )
+        deadline = time.monotonic() + timeout
+        body: dict[str, Any] = {"env": env.model_dump(mode="json", exclude_unset=True), "wait": wait_for_ready}
+        if heartbeat_timeout is not None:
+            body["heartbeat_timeout"] = heartbeat_timeout
+        # Not retried: a lost answer may mean it was added, and adding again would be refused for its alias.
+        added = await self._ops.http.parse(AddJobResponse, "POST", f"{self._ops.base}/jobs", body=body, timeout=timeout)
+        made = added.env
+        new = AsyncEnvironment(self.client, made.job_id, made.alias, made.simulator, made.artifact_id)
+        why: str | None = None if made.success else (made.error or "could not be started")
+        if why is None and wait_for_ready:
+            try:
+                readiness = await new._ready(max(0.0, min(budget, deadline - time.monotonic())))
+            except BaseException:
+                await self._remove_quietly(made.job_id)
+                raise
+            if not readiness.ready:
+                why = readiness.error or f"not ready within {budget:g} s"
+        if why is not None:
+            if made.success:
+                await self._remove_quietly(made.job_id)
+            raise EnvironmentError(
+                f'environment "{made.alias}" could not be added to session {self.session_id}, so it was removed; '
+                f"{made.alias}: {why}",
+                {made.alias: why},
+                self.session_id,
+            )
+        self.envs.append(new)
+        return new
+
+    async def remove_env(self, env: AsyncEnvironment | str) -> RemoveJobResponse:
+        """Removes an environment (or the one with this alias) from this running session: its container goes, its
+        alias is free again, and it leaves `envs`. Removing the last one closes the session. An alias no open
+        environment has is a `NotFoundError` (naming `alias`, listing those there are); one that could not be
+        removed a `TerrariumError` with the server's reason.
+
+        Example::
+
+            await session.remove_env("mirror")  # or session.remove_env(session.get_env("mirror"))
+        """
+        which = {"alias": env} if isinstance(env, str) else {"job_id": env.job_id}
+        return await self._remove(which, f'"{env}"' if isinstance(env, str) else f'"{env.alias}" ({env.job_id})')
+
+    async def remove_job(self, job_id: str) -> RemoveJobResponse:
+        """Removes an environment by job id, e.g. one another process added (see `list_jobs`); as `remove_env`.
+
+        Example::
+
+            for job in await session.list_jobs():
+                if job.alias.startswith("scratch-") and job.status == "running":
+                    await session.remove_job(job.job_id)
+        """
+        return await self._remove({"job_id": job_id}, job_id)
+
+    async def _remove(self, which: dict[str, str], named: str) -> RemoveJobResponse:
+        # Not retried: after a lost answer the environment is gone, and removing it again is a 404.
+        answer = await self._ops.http.parse(RemoveJobResponse, "POST", f"{self._ops.base}/remove-job", body=which)
+        if not answer.success:
+            raise TerrariumError(
+                f"could not remove {named} from session {self.session_id}: {answer.message or 'no reason given'}"
+            )
+        self.envs = [env for env in self.envs if env.job_id != answer.job_id]
+        if not self.envs:
+            # The last environment went, and the session with it: no heartbeat can help it any more.
+            await self.stop_heartbeat()
+        return answer
+
+    async def _remove_quietly(self, job_id: str) -> None:
+        # Shielded, as a cancelled add must still remove what it made; the error being raised says more.
+        with contextlib.suppress(Exception):
+            await asyncio.shield(
+                self._ops.http.request("POST", f"{self._ops.base}/remove-job", body={"job_id": job_id})
+            )
+
+    async def list_jobs(self) -> list[JobInfo]:
+        """Every environment (job) of the session as the server sees it now, open and closed, with its `status`
+        and `status_reason`: also those other processes added or removed, which `envs` does not know.
+
+        Example::
+
+            for job in await session.list_jobs():
+                print(job.alias, job.status, job.status_reason)  # mirror closed removed
+        """
+        answer = await self._ops.http.parse(ListJobsResponse, "GET", f"{self._ops.base}/jobs", idempotent=True)
+        return answer.jobs
+
+    async def logs(self, *, after: int = 0, limit: int = DEFAULT_LOGS_LIMIT, job_id: str | None = None) -> SessionLogs:
+        """A page of the session's log, oldest first: what happened in it (created, ready, execute with its command
+        and exit code, reset, state, login, evaluate, snapshots, environments added and removed, close...).
+        `after` is the `next_after` of the previous page (0: from the start), `limit` 1-1000 events a page,
+        `job_id` only that environment's events. `iter_logs()` reads every page.
+
+        Example::
+
+            page = await session.logs(limit=50)
+            for event in page.events:
+                print(event.seq, event.kind, event.alias, event.message)
+            more = await session.logs(after=page.next_after) if page.next_after is not None else None
+        """
+        where = f"{self._ops.base}/logs" if job_id is None else f"{self._ops.base}/jobs/{quote(job_id, safe='')}/logs"
+        return await self._ops.http.parse(
+            SessionLogs, "GET", where, query={"after": after, "limit": limit}, idempotent=True
+        )
+
+    async def iter_logs(
+        self, *, after: int = 0, limit: int = DEFAULT_LOGS_LIMIT, job_id: str | None = None
+    ) -> AsyncIterator[SessionEvent]:
+        """Every event of the session's log from `after` on (of one environment with `job_id`), page by page of
+        `limit` events.
+
+        Example::
+
+            kinds = [event.kind async for event in session.iter_logs()]  # ["created", "ready", "execute", ...]
+        """
+        while True:
+            page = await self.logs(after=after, limit=limit, job_id=job_id)
+            for event in page.events:
+                yield event
+            if page.next_after is None:
+                return
+            after = page.next_after
 
     async def wait_for_ready(self, *, timeout: float | None = None) -> WaitForReadyAnswer:
         """Waits until every environment's app answers its readiness check (`timeout` seconds, default 120);
@@ -317,15 +571,23 @@ class AsyncSession:
     async def login(
         self,
         browser: Browser,
+        flow: str = "login",
+        screenshots_dir: str | None = None,
         *,
-        step_timeout: float = 20.0,
-        screenshot_dir: str | None = None,
+        env_alias: str | None = None,
         aliases: list[str] | None = None,
+        context: BrowserContext | None = None,
+        retries: int = 0,
+        retry_delay_ms: int = 0,
+        step_timeout: float = 20.0,
     ) -> AsyncLoginResult:
-        """Logs in to every environment whose simulator declares a browser login, in one new context of `browser`
-        (a Playwright async `Browser`; `pip install terrarium-sdk[login]`): one page per environment, by alias,
-        each at its public URL and logged in as the simulator's user. A failed step raises a `LoginError`
-        naming the environment, the step, the page and a screenshot.
+        """Logs in to every environment whose simulator declares a browser login (or only `env_alias`, or those of
+        `aliases`), in one new context of `browser` (a Playwright async `Browser`; `pip install terrarium-sdk[login]`)
+        or in `context`: one page per environment, by alias, each at its public URL and logged in as the
+        simulator's user. `flow` is the flow to run (simulators declare one, `login`). A failed step is retried
+        `retries` times, `retry_delay_ms` apart, from the public URL; then a `LoginError` names the environment, the
+        step, the page and a screenshot (in `screenshots_dir`, default a temporary folder). Each environment's
+        outcome goes into the session's log (`session.logs()`).
 
         Example::
 
@@ -337,7 +599,27 @@ class AsyncSession:
         from ._login import log_in
 
         plans = await self._ops.login_plans(LoginPlanResponse)
-        return await log_in(browser, plans, step_timeout=step_timeout, screenshot_dir=screenshot_dir, aliases=aliases)
+        return await log_in(
+            browser,
+            plans,
+            flow=flow,
+            targets=targets(env_alias, aliases),
+            context=context,
+            retries=retries,
+            retry_delay_ms=retry_delay_ms,
+            step_timeout=step_timeout,
+            screenshots_dir=screenshots_dir,
+            record=self._record_login,
+        )
+
+    async def _record_login(self, job_id: str, flow: str, success: bool, error: str | None) -> None:
+        """Puts one environment's login outcome into the session's log. Best effort: the log is for reading later,
+        and a login that worked in the browser is not undone by a record the server could not take."""
+        body: dict[str, Any] = {"job_id": job_id, "success": success, "flow": flow[:200]}
+        if error is not None:
+            body["error"] = error[:4096]
+        with contextlib.suppress(TerrariumError):
+            await self._ops.http.request("POST", f"{self._ops.base}/logs/login", body=body)
 
     async def evaluate(self, *, value: str | None = None) -> EvaluationAnswer:
         """Scores the session's current state against the criteria of the task it was made from. `value` is the
@@ -498,6 +780,7 @@ class AsyncSession:
                     f"envs[{i}].job_id",
                     f'session "{data.session_id}" has no job "{env.job_id}" with alias "{env.alias}"',
                 )
+        # Not known to be started here: `wait()` asks the server, which answers at once when it is.
         session = cls(client, data.session_id, data.task_public_id, data.envs)
         if data.heartbeat if heartbeat is None else heartbeat:
             await session.start_heartbeat()
@@ -527,6 +810,26 @@ class AsyncSession:
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         await self.close()
+
+
+def targets(env_alias: str | None, aliases: list[str] | None) -> list[str] | None:
+    """The aliases a login is for: Plato's `env_alias` (one) or `aliases` (several); None: every one with a login."""
+    if env_alias is not None and aliases is not None:
+        raise ValueError("login takes env_alias='<alias>' or aliases=[...], not both")
+    return [env_alias] if env_alias is not None else aliases
+
+
+async def close_quietly(session: AsyncSession) -> None:
+    # Shielded: a cancelled create must still close what it made.
+    # The error being raised says more than a failed clean-up would.
+    with contextlib.suppress(Exception):
+        await asyncio.shield(session.close())
+
+
+def _positive(value: float, name: str) -> float:
+    if not (isinstance(value, (int, float)) and value > 0 and value != float("inf")):
+        raise ValueError(f"{name} must be a positive number of seconds, not {value!r}")
+    return float(value)
 
 
 def _closed_error(info: SessionDetails) -> ConflictError:

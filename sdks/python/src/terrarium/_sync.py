@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import Coroutine, Sequence
+from collections.abc import Coroutine, Iterator, Sequence
 from datetime import datetime
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Literal, TypeVar, overload
@@ -22,7 +22,14 @@ from ._client import (
     AsyncTerrarium,
 )
 from ._operations import DEFAULT_WAIT_TIMEOUT
-from ._session import AsyncEnvironment, AsyncSession
+from ._session import (
+    DEFAULT_ADD_TIMEOUT,
+    DEFAULT_LOGS_LIMIT,
+    DEFAULT_READY_TIMEOUT,
+    AsyncEnvironment,
+    AsyncSession,
+    targets,
+)
 from ._wire import (
     Artifact,
     ArtifactDetails,
@@ -38,10 +45,14 @@ from ._wire import (
     HeartbeatAnswer,
     JobDetails,
     JobExecuteResult,
+    JobInfo,
     LoginPlanResponse,
     OutcomeResponse,
+    RemoveJobResponse,
     ResetAnswer,
     SessionDetails,
+    SessionEvent,
+    SessionLogs,
     SetDateAnswer,
     SetDateResult,
     SimulatorEnvSpec,
@@ -58,7 +69,7 @@ from .serialized import SerializedSession
 from .types import BinaryExecuteResponse, BinaryExecuteResult, WaitForReadyResponse
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Browser
+    from playwright.sync_api import Browser, BrowserContext
 
     from ._login import LoginResult
 
@@ -194,25 +205,37 @@ class Sessions:
         *,
         envs: Sequence[SimulatorEnvSpec | ArtifactEnvSpec] | None = None,
         task: str | None = None,
+        testcase: str | None = None,
+        artifacts: Sequence[str] | None = None,
         timeout: float = DEFAULT_WAIT_TIMEOUT,
         heartbeat_timeout: int | None = None,
         wait_for_ready: bool = True,
+        wait: bool | None = None,
         heartbeat: bool = True,
+        shutdown_callback_url: str | None = None,
+        shutdown_callback_token: str | None = None,
     ) -> Session:
-        """Creates a session and waits until its environments are ready (see `AsyncSessions.create`).
+        """Creates a session from exactly one of envs, task, testcase or artifacts, and waits until its environments
+        are ready, unless `wait_for_ready=False` (see `AsyncSessions.create`).
 
         Example::
 
             session = client.sessions.create(envs=[Env.simulator("fossil", alias="forge")])
+            graded = client.sessions.create(testcase="fossil/count-open-storage-tickets")
         """
         made = self._client._call(
             self._async.create(
                 envs=envs,
                 task=task,
+                testcase=testcase,
+                artifacts=artifacts,
                 timeout=timeout,
                 heartbeat_timeout=heartbeat_timeout,
                 wait_for_ready=wait_for_ready,
+                wait=wait,
                 heartbeat=heartbeat,
+                shutdown_callback_url=shutdown_callback_url,
+                shutdown_callback_token=shutdown_callback_token,
             )
         )
         return Session(self._client, made)
@@ -415,8 +438,19 @@ class Session:
         self._async = session
         self.session_id = session.session_id
         self.task_public_id = session.task_public_id
-        self.envs = [Environment(client, env) for env in session.envs]
-        """Its environments, in the order they were asked for."""
+        self._wrapped: dict[str, Environment] = {}
+
+    @property
+    def envs(self) -> list[Environment]:
+        """Its environments, in the order they were asked for, then those `add_env` added."""
+        return [self._wrap(env) for env in self._async.envs]
+
+    def _wrap(self, env: AsyncEnvironment) -> Environment:
+        """The one sync twin of each environment, so that `get_env` answers the same object every time."""
+        wrapper = self._wrapped.get(env.job_id)
+        if wrapper is None:
+            wrapper = self._wrapped[env.job_id] = Environment(self.client, env)
+        return wrapper
 
     def __repr__(self) -> str:
         return f"Session(session_id={self.session_id!r}, envs={[e.alias for e in self.envs]!r})"
@@ -424,6 +458,89 @@ class Session:
     def get_env(self, alias: str) -> Environment | None:
         """The environment with this alias, or None."""
         return next((env for env in self.envs if env.alias == alias), None)
+
+    def wait(self, *, timeout: float = DEFAULT_WAIT_TIMEOUT) -> None:
+        """Finishes a session created with `wait_for_ready=False` (see `AsyncSession.wait`).
+
+        Example::
+
+            session = client.sessions.create(envs=[Env.simulator("fossil")], wait_for_ready=False)
+            session.wait(timeout=300)
+        """
+        self.client._call(self._async.wait(timeout=timeout))
+
+    def wait_until_ready(self, *, timeout: float = DEFAULT_WAIT_TIMEOUT) -> None:
+        """`wait()` under the name of Plato's newer SDKs."""
+        self.client._call(self._async.wait_until_ready(timeout=timeout))
+
+    def add_env(
+        self,
+        env: SimulatorEnvSpec | ArtifactEnvSpec,
+        *,
+        timeout: float = DEFAULT_ADD_TIMEOUT,
+        ready_timeout: float = DEFAULT_READY_TIMEOUT,
+        heartbeat_timeout: int | None = None,
+        wait_for_ready: bool = True,
+    ) -> Environment:
+        """Adds an environment to this running session, on its network under its alias (see
+        `AsyncSession.add_env`).
+
+        Example::
+
+            mirror = session.add_env(Env.simulator("fossil", alias="mirror"))
+        """
+        added = self.client._call(
+            self._async.add_env(
+                env,
+                timeout=timeout,
+                ready_timeout=ready_timeout,
+                heartbeat_timeout=heartbeat_timeout,
+                wait_for_ready=wait_for_ready,
+            )
+        )
+        return self._wrap(added)
+
+    def remove_env(self, env: Environment | str) -> RemoveJobResponse:
+        """Removes an environment (or the one with this alias) from this running session (see
+        `AsyncSession.remove_env`).
+
+        Example::
+
+            session.remove_env("mirror")
+        """
+        removed = self.client._call(self._async.remove_env(env if isinstance(env, str) else env._async))
+        self._wrapped.pop(removed.job_id, None)
+        return removed
+
+    def remove_job(self, job_id: str) -> RemoveJobResponse:
+        """Removes an environment by job id (see `AsyncSession.remove_job`)."""
+        removed = self.client._call(self._async.remove_job(job_id))
+        self._wrapped.pop(removed.job_id, None)
+        return removed
+
+    def list_jobs(self) -> list[JobInfo]:
+        """Every environment of the session as the server sees it now (see `AsyncSession.list_jobs`)."""
+        return self.client._call(self._async.list_jobs())
+
+    def logs(self, *, after: int = 0, limit: int = DEFAULT_LOGS_LIMIT, job_id: str | None = None) -> SessionLogs:
+        """A page of the session's log, oldest first (see `AsyncSession.logs`)."""
+        return self.client._call(self._async.logs(after=after, limit=limit, job_id=job_id))
+
+    def iter_logs(
+        self, *, after: int = 0, limit: int = DEFAULT_LOGS_LIMIT, job_id: str | None = None
+    ) -> Iterator[SessionEvent]:
+        """Every event of the session's log from `after` on, page by page.
+
+        Example::
+
+            print([event.kind for event in session.iter_logs()])  # ["created", "ready", "execute", ...]
+        """
+        while True:
+            page = self.logs(after=after, limit=limit, job_id=job_id)
+            yield from page.events
+            if page.next_after is None:
+                return
+            after = page.next_after
 
     def wait_for_ready(self, *, timeout: float | None = None) -> WaitForReadyAnswer:
         """Waits until every environment's app answers its readiness check."""
@@ -460,17 +577,36 @@ class Session:
     def login(
         self,
         browser: Browser,
+        flow: str = "login",
+        screenshots_dir: str | None = None,
         *,
-        step_timeout: float = 20.0,
-        screenshot_dir: str | None = None,
+        env_alias: str | None = None,
         aliases: list[str] | None = None,
+        context: BrowserContext | None = None,
+        retries: int = 0,
+        retry_delay_ms: int = 0,
+        step_timeout: float = 20.0,
     ) -> LoginResult:
         """Logs in to every environment whose simulator declares a login, in one new context of `browser` (a
-        Playwright sync `Browser`, driven from this thread). See `AsyncSession.login`."""
+        Playwright sync `Browser`, driven from this thread) or in `context`. See `AsyncSession.login`."""
         from ._login import log_in_sync
 
+        def record(job_id: str, flow: str, success: bool, error: str | None) -> None:
+            self.client._call(self._async._record_login(job_id, flow, success, error))
+
         plans = self.client._call(self._async._ops.login_plans(LoginPlanResponse))
-        return log_in_sync(browser, plans, step_timeout=step_timeout, screenshot_dir=screenshot_dir, aliases=aliases)
+        return log_in_sync(
+            browser,
+            plans,
+            flow=flow,
+            targets=targets(env_alias, aliases),
+            context=context,
+            retries=retries,
+            retry_delay_ms=retry_delay_ms,
+            step_timeout=step_timeout,
+            screenshots_dir=screenshots_dir,
+            record=record,
+        )
 
     def evaluate(self, *, value: str | None = None) -> EvaluationAnswer:
         """Scores the session's current state against its task's criteria."""

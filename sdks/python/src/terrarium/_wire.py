@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, RootModel
+from pydantic import AnyUrl, BaseModel, ConfigDict, Field, RootModel
 
 
 class Before(BaseModel):
@@ -95,7 +95,7 @@ class Capture(BaseModel):
     """
     Where the consistent cut was taken: a PostgreSQL LSN (0/1546038), a MariaDB binlog `file:position`, or the ISO-8601 time of the SQLite copy
     """
-    reconciled_with: Annotated[Literal["snapshot"] | None, Field(alias="reconciledWith")] = None
+    reconciled_with: Literal["snapshot"] | None = None
     """
     Present when tables with cascading foreign keys were diffed against a snapshot, because the binlog misses their cascaded rows
     """
@@ -187,7 +187,7 @@ class DbState(BaseModel):
     """
     The row changes: net per row (mode net), or every change in commit order (mode log)
     """
-    schema_changes: Annotated[list[SchemaChange] | None, Field(alias="schemaChanges")] = None
+    schema_changes: list[SchemaChange] | None = None
     """
     Tables created, dropped or altered (sqlite); absent when there are none
     """
@@ -807,9 +807,72 @@ class JobDetails(BaseModel):
     """
     When it was closed (ISO-8601, UTC); null while open
     """
-    close_reason: Annotated[Literal["closed", "heartbeat_timeout", "lost", "failed"] | None, Field(...)]
+    close_reason: Annotated[Literal["closed", "heartbeat_timeout", "lost", "failed", "removed"] | None, Field(...)]
     """
-    closed: asked to close; heartbeat_timeout; lost: found dead or orphaned when the server restarted; failed: could not start. null while open
+    closed: asked to close; heartbeat_timeout; lost: found dead or orphaned when the server restarted; failed: could not start; removed: taken out of its live session (remove-job). null while open
+    """
+
+
+class JobInfo(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    job_id: str
+    """
+    The environment's job id (j_...)
+    """
+    session_id: str
+    """
+    Its session
+    """
+    alias: str
+    """
+    Its alias in the session
+    """
+    simulator: Annotated[str | None, Field(...)]
+    """
+    The environment's simulator (for an artifact, the one it is a snapshot of); null when none is recorded
+    """
+    tag: Annotated[str | None, Field(...)]
+    """
+    The simulator's version (image tag) it runs; null when it started from an artifact
+    """
+    artifact_id: Annotated[str | None, Field(...)]
+    """
+    The artifact it started from; null for a simulator
+    """
+    status: Literal["starting", "running", "failed", "closed"]
+    """
+    starting: being created and booted; running; failed: could not start (see error); closed (see close_reason)
+    """
+    error: Annotated[str | None, Field(...)]
+    """
+    Why it failed to start; null otherwise
+    """
+    heartbeat_timeout: int | float
+    """
+    Seconds without a heartbeat after which it is closed; 0: never
+    """
+    last_heartbeat_at: str
+    """
+    Its last heartbeat, or call on it or its session (ISO-8601, UTC)
+    """
+    created_at: str
+    """
+    When it was made (ISO-8601, UTC)
+    """
+    closed_at: Annotated[str | None, Field(...)]
+    """
+    When it was closed (ISO-8601, UTC); null while open
+    """
+    close_reason: Annotated[Literal["closed", "heartbeat_timeout", "lost", "failed", "removed"] | None, Field(...)]
+    """
+    closed: asked to close; heartbeat_timeout; lost: found dead or orphaned when the server restarted; failed: could not start; removed: taken out of its live session (remove-job). null while open
+    """
+    status_reason: Annotated[str | None, Field(...)]
+    """
+    Why it has its status: its close reason, or why it failed; null while starting or running
     """
 
 
@@ -835,6 +898,58 @@ class LoginPlan(BaseModel):
     The environment's public URL (app port), where relative paths of the steps start
     """
     flow: LoginFlow | None
+
+
+class SessionEvent(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    seq: Annotated[int, Field(ge=-9007199254740991, le=9007199254740991)]
+    """
+    Its place in the server's log: increasing, the cursor for `after`
+    """
+    at: str
+    """
+    When it happened (ISO-8601, UTC)
+    """
+    kind: Literal[
+        "created",
+        "ready",
+        "failed",
+        "env_added",
+        "env_removed",
+        "execute",
+        "reset",
+        "state",
+        "evaluate",
+        "snapshot",
+        "disk_snapshot",
+        "set_date",
+        "login",
+        "heartbeat_timeout",
+        "closed",
+        "shutdown_callback",
+    ]
+    """
+    What happened
+    """
+    job_id: Annotated[str | None, Field(...)]
+    """
+    The environment it concerns; null for the session as a whole
+    """
+    alias: Annotated[str | None, Field(...)]
+    """
+    That environment's alias; null for the session as a whole
+    """
+    message: str
+    """
+    One line saying what happened
+    """
+    data: Annotated[dict[str, Any] | None, Field(...)]
+    """
+    Its particulars, e.g. for execute the command (cut at 4096 characters), exit_code, timed_out and duration_ms
+    """
 
 
 class PublicUrl(BaseModel):
@@ -1052,6 +1167,18 @@ class MakeEnvsRequest(BaseModel):
     """
     The environments to start (1-64), on one network of their own
     """
+    wait: bool = True
+    """
+    false: answer as soon as the session is recorded, its environments starting in the background (success then means accepted; GET .../wait_for_ready, session.wait() in the SDKs, waits for them); true (default): answer once they started
+    """
+    shutdown_callback_url: AnyUrl | None = None
+    """
+    A URL the server POSTs once when the session ends for any reason (closed, heartbeat_timeout, failed, lost), retried with backoff until it answers 2xx (at most 8 tries over about 4 minutes); redirects are not followed
+    """
+    shutdown_callback_token: Annotated[str | None, Field(max_length=4096, min_length=1)] = None
+    """
+    Sent as `Authorization: Bearer TOKEN` with the shutdown callback; kept by the server, never answered or logged
+    """
     timeout: Annotated[int | float | None, Field(ge=0.0, le=3600.0)] = None
     """
     Seconds (at most 3600) to wait for every environment to be ready before answering; then success means ready. 0 or unset: answer once they started, without waiting
@@ -1074,6 +1201,53 @@ class MakeTaskRequest(BaseModel):
     task_id: Annotated[str, Field(min_length=1)]
     """
     The task (GET /api/v2/tasks lists them), e.g. redmine/close-duplicate
+    """
+    wait: bool = True
+    """
+    false: answer as soon as the session is recorded, its environments starting in the background (success then means accepted; GET .../wait_for_ready, session.wait() in the SDKs, waits for them); true (default): answer once they started
+    """
+    shutdown_callback_url: AnyUrl | None = None
+    """
+    A URL the server POSTs once when the session ends for any reason (closed, heartbeat_timeout, failed, lost), retried with backoff until it answers 2xx (at most 8 tries over about 4 minutes); redirects are not followed
+    """
+    shutdown_callback_token: Annotated[str | None, Field(max_length=4096, min_length=1)] = None
+    """
+    Sent as `Authorization: Bearer TOKEN` with the shutdown callback; kept by the server, never answered or logged
+    """
+    timeout: Annotated[int | float | None, Field(ge=0.0, le=3600.0)] = None
+    """
+    Seconds (at most 3600) to wait for every environment to be ready before answering; then success means ready. 0 or unset: answer once they started, without waiting
+    """
+    heartbeat_timeout: Annotated[int | None, Field(ge=0, le=604800)] = None
+    """
+    Seconds without a heartbeat after which an environment is closed, for each one that sets none; 300 by default; 0: never
+    """
+
+
+class MakeTestcaseRequest(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    type: Literal["testcase"]
+    """
+    The environments of a test case (Plato's name for a task; the SDKs reset the session once ready)
+    """
+    testcase_id: Annotated[str, Field(min_length=1)]
+    """
+    The test case: a task id (GET /api/v2/tasks lists them)
+    """
+    wait: bool = True
+    """
+    false: answer as soon as the session is recorded, its environments starting in the background (success then means accepted; GET .../wait_for_ready, session.wait() in the SDKs, waits for them); true (default): answer once they started
+    """
+    shutdown_callback_url: AnyUrl | None = None
+    """
+    A URL the server POSTs once when the session ends for any reason (closed, heartbeat_timeout, failed, lost), retried with backoff until it answers 2xx (at most 8 tries over about 4 minutes); redirects are not followed
+    """
+    shutdown_callback_token: Annotated[str | None, Field(max_length=4096, min_length=1)] = None
+    """
+    Sent as `Authorization: Bearer TOKEN` with the shutdown callback; kept by the server, never answered or logged
     """
     timeout: Annotated[int | float | None, Field(ge=0.0, le=3600.0)] = None
     """
@@ -1395,8 +1569,8 @@ class SetDateRequest(BaseModel):
     """
 
 
-class MakeSessionRequest(RootModel[MakeEnvsRequest | MakeTaskRequest]):
-    root: MakeEnvsRequest | MakeTaskRequest
+class MakeSessionRequest(RootModel[MakeEnvsRequest | MakeTaskRequest | MakeTestcaseRequest]):
+    root: MakeEnvsRequest | MakeTaskRequest | MakeTestcaseRequest
 
 
 class EvaluateRequest(BaseModel):
@@ -1407,6 +1581,67 @@ class EvaluateRequest(BaseModel):
     value: str | None = None
     """
     The agent's final answer, for answer checks and judges
+    """
+
+
+class AddJobRequest(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    env: SimulatorEnvSpec | ArtifactEnvSpec
+    """
+    The environment to add; its alias must not be one an open environment of the session has
+    """
+    timeout: Annotated[int | float | None, Field(ge=0.0, le=3600.0)] = None
+    """
+    Seconds (at most 3600) to wait for every environment to be ready before answering; then success means ready. 0 or unset: answer once they started, without waiting
+    """
+    heartbeat_timeout: Annotated[int | None, Field(ge=0, le=604800)] = None
+    """
+    Seconds without a heartbeat after which this environment is closed; 0: never; 300 when unset (or the env's own)
+    """
+    wait: bool = True
+    """
+    false: answer as soon as the session is recorded, its environments starting in the background (success then means accepted; GET .../wait_for_ready, session.wait() in the SDKs, waits for them); true (default): answer once they started
+    """
+
+
+class LoginEventRequest(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    job_id: Annotated[str, Field(min_length=1)]
+    """
+    The environment the browser logged in to
+    """
+    success: bool
+    """
+    Whether the login flow passed
+    """
+    flow: Annotated[str, Field(max_length=200, min_length=1)]
+    """
+    The login flow run
+    """
+    error: Annotated[str | None, Field(max_length=4096)] = None
+    """
+    Why it failed
+    """
+
+
+class RemoveJobRequest(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    job_id: Annotated[str | None, Field(min_length=1)] = None
+    """
+    The environment's job id (j_...); or give alias
+    """
+    alias: Annotated[str | None, Field(max_length=63, min_length=1, pattern="^[a-z0-9]([a-z0-9-]*[a-z0-9])?$")] = None
+    """
+    The environment's alias; or give job_id
     """
 
 
@@ -1589,6 +1824,44 @@ class SessionDetails(BaseModel):
     envs: list[JobDetails]
     """
     Its environments, open and closed, in the order they were made
+    """
+    shutdown_callback_url: Annotated[str | None, Field(...)]
+    """
+    Where the server POSTs when the session ends; null when none was given (its token is never shown)
+    """
+
+
+class ListJobsResponse(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    session_id: str
+    """
+    The session
+    """
+    jobs: list[JobInfo]
+    """
+    Every environment of the session, open and closed, as the server sees them now
+    """
+
+
+class SessionLogs(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    session_id: str
+    """
+    The session
+    """
+    events: list[SessionEvent]
+    """
+    Its events in the order they happened
+    """
+    next_after: Annotated[int | None, Field(ge=-9007199254740991, le=9007199254740991)]
+    """
+    Pass as after for the next page; null when this page holds the last event
     """
 
 
@@ -1944,6 +2217,41 @@ class HeartbeatAnswer(BaseModel):
     timestamp: str
     """
     When the heartbeat was recorded (ISO-8601, UTC)
+    """
+
+
+class AddJobResponse(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    session_id: str
+    """
+    The session the environment joined
+    """
+    env: MadeEnv
+
+
+class RemoveJobResponse(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    session_id: str
+    """
+    The session it was removed from
+    """
+    job_id: str
+    """
+    The environment removed
+    """
+    success: bool
+    """
+    Whether its container and network membership are gone
+    """
+    message: str | None = None
+    """
+    What was done, or why not
     """
 
 

@@ -121,8 +121,9 @@ class ConnectionError(TerrariumError):
 
 
 class EnvironmentError(TerrariumError):
-    """Environments of a new session could not start or become ready, so the session was closed.
-    `failures` maps each failing alias to the server's message; `session_id` is the closed session.
+    """Environments could not start or become ready: those of a new session (`sessions.create`, `session.wait()`),
+    which was then closed, or one `session.add_env` added, which was then removed (the session staying as it was).
+    `failures` maps each failing alias to the server's message; `session_id` is the session.
 
     Example::
 
