@@ -78,6 +78,24 @@ describe("terrarium sessions: make, use and close a session from the command lin
     expect(closed.stdout).toBe(`${id}: closed 2 environment(s)\n`);
     expect(await podmanContainers(id)).toEqual([]);
     expect((await terrarium("sessions", "show", id)).stdout).toMatch(/^forge +j_\w+ +fossil:latest +closed: closed/m);
+
+    // The session's log stays readable once it is closed: every event, one page, one environment's.
+    const logs = await terrarium("sessions", "logs", id);
+    expect(logs.code, logs.stderr).toBe(0);
+    expect(logs.stdout).toMatch(/^ +\d+ +\S+ +- +created +session created with forge \(fossil\), mirror \(fossil\)$/m);
+    expect(logs.stdout).toMatch(/^ +\d+ +\S+ +forge +execute +forge: exit 0 +\$ fossil ticket add /m);
+    expect(logs.stdout).toMatch(/^ +\d+ +\S+ +- +closed +session closed \(closed\)$/m);
+    const page = await terrarium("sessions", "logs", id, "--limit", "2", "--json");
+    const answer = JSON.parse(page.stdout) as { events: { kind: string }[]; next_after: number | null };
+    expect(answer.events.map((e) => e.kind)).toEqual(["created", "ready"]);
+    expect(answer.next_after).toEqual(expect.any(Number));
+    const own = await terrarium("sessions", "logs", id, "--job", forgeJob, "--json");
+    expect((JSON.parse(own.stdout) as { events: { alias: string }[] }).events.every((e) => e.alias === "forge")).toBe(
+      true,
+    );
+    const bad = await terrarium("sessions", "logs", id, "--limit", "0");
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--limit.*a whole number from 1 to 1000/);
   });
 
   it("prints the SDK's answers with --json", async () => {

@@ -38,3 +38,14 @@ export const positiveSeconds = (max: number) =>
 /** Whole seconds, 0 meaning never: heartbeat timeouts. */
 export const heartbeatSeconds = (max: number) =>
   numberIn({ allowed: `a whole number of seconds from 0 (never) to ${max}`, min: 0, max, integer: true });
+
+/** A log's cursor: a whole number from 0. */
+export const sequence = numberIn({
+  allowed: "a whole number from 0",
+  min: 0,
+  max: Number.MAX_SAFE_INTEGER,
+  integer: true,
+});
+
+/** How many events to show: 1 to 1000 (one page of the server's). */
+export const eventCount = numberIn({ allowed: "a whole number from 1 to 1000", min: 1, max: 1000, integer: true });

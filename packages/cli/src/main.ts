@@ -5,12 +5,13 @@ import { setup } from "./commands/setup.js";
 import { upForeground } from "./commands/up.js";
 import { buildSimulators, calibrateSimulator, listSimulators } from "./commands/simulators.js";
 import { evaluateSession } from "./commands/sessions/evaluate.js";
+import { showLogs } from "./commands/sessions/logs.js";
 import { execInSession } from "./commands/sessions/exec.js";
 import { makeSession } from "./commands/sessions/make.js";
 import { closeSessions, listSessions, resetSession, showSession, showUrls } from "./commands/sessions/manage.js";
 import { showState } from "./commands/sessions/state.js";
 import { CommandError, EXIT } from "./exit.js";
-import { heartbeatSeconds, LOG_LEVELS, port, positiveSeconds, seconds } from "./flags.js";
+import { eventCount, heartbeatSeconds, LOG_LEVELS, port, positiveSeconds, seconds, sequence } from "./flags.js";
 import { listTasks, runTaskCommand, showTask } from "./commands/tasks.js";
 import { demo } from "./commands/demo.js";
 import { listArtifacts, removeArtifacts, showArtifact, snapshotSession } from "./commands/artifacts.js";
@@ -133,6 +134,17 @@ sessions
   .option("--json", "print the full state record", false)
   .option("--log", "the ordered log of changes instead of net changes", false)
   .action((id: string, o: { json: boolean; log: boolean }) => showState(id, o));
+sessions
+  .command("logs")
+  .description(
+    "the session's events, oldest first: created, ready, execute (command, exit code), reset, login, close...",
+  )
+  .argument("<id>", "session id")
+  .option("--after <seq>", "only events after this one (a page's next_after)", sequence, 0)
+  .option("--limit <n>", "one page of at most this many events (1-1000), instead of every one", eventCount)
+  .option("--job <job_id>", "only the events of this environment")
+  .option("--json", "print the events as JSON", false)
+  .action((id: string, o: { after: number; limit?: number; job?: string; json: boolean }) => showLogs(id, o));
 sessions
   .command("reset")
   .description("bring every environment back to how it started (same jobs and aliases)")

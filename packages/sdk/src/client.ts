@@ -15,6 +15,7 @@ import { Env, type EnvSpec } from "./env.js";
 import { EnvironmentError, TerrariumError } from "./errors.js";
 import type { HeartbeatMode } from "./heartbeat.js";
 import { Http } from "./http.js";
+import { SessionLogsRequest, type LogsOptions } from "./logs.js";
 import {
   DEFAULT_WAIT_TIMEOUT,
   Operations,
@@ -358,6 +359,17 @@ export class Sessions {
    */
   state(sessionId: string, options: StateOptions = {}): Promise<SessionState> {
     return new Operations(this.client.http, { sessionId }).state(options);
+  }
+
+  /**
+   * A session's log by session id, closed sessions' included: awaited, one page; with `for await`,
+   * every event (see `session.logs()`).
+   *
+   * @example
+   * for await (const event of client.sessions.logs("s_0123456789ab")) console.log(event.kind, event.message);
+   */
+  logs(sessionId: string, options: LogsOptions = {}): SessionLogsRequest {
+    return new SessionLogsRequest(this.client.http, sessionId, options);
   }
 
   /**
