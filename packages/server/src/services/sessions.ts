@@ -169,14 +169,7 @@ export class SessionService {
     return {
       session_id: session.id,
       task_public_id: taskId,
-      envs: jobs.map((job) => ({
-        job_id: job.id,
-        alias: job.alias,
-        simulator: job.simulator,
-        artifact_id: job.artifactId,
-        success: true,
-        ready: false,
-      })),
+      envs: jobs.map(accepted),
     };
   }
 
@@ -282,17 +275,7 @@ export class SessionService {
         // Deferred: the boot runs under the session's lock as soon as this call lets go of it, so a
         // wait_for_ready (of the session or the job) waits for it.
         this.locks.run(sessionId, boot).catch(() => undefined);
-        return {
-          session_id: sessionId,
-          env: {
-            job_id: job.id,
-            alias: job.alias,
-            simulator: job.simulator,
-            artifact_id: job.artifactId,
-            success: true,
-            ready: false,
-          },
-        };
+        return { session_id: sessionId, env: accepted(job) };
       }
       return { session_id: sessionId, env: await boot() };
     });
@@ -890,6 +873,18 @@ export class SessionService {
   closeLostJobs(sessionId: string, jobs: JobRecord[]): Promise<Record<string, JobOutcome>> {
     return this.locks.run(sessionId, () => this.closeJobs(sessionId, jobs, "lost"));
   }
+}
+
+/** A job of a deferred make or add-job, as the answer gives it: accepted, its start still to come. */
+function accepted(job: JobRecord): MadeEnv {
+  return {
+    job_id: job.id,
+    alias: job.alias,
+    simulator: job.simulator,
+    artifact_id: job.artifactId,
+    success: true,
+    ready: false,
+  };
 }
 
 function newJob(sessionId: string, p: PlannedJob, createdAt: string): JobRecord {
