@@ -334,8 +334,10 @@ async def test_the_log_is_paged_and_iterated(client: AsyncTerrarium) -> None:
             await session.logs(limit=1001)
         with pytest.raises(NotFoundError, match=r'^job_id: no job "j_000000000000"'):
             await session.logs(job_id="j_000000000000")
-    # A closed session's log stays readable, its close at the end.
+    # A closed session's log stays readable, its close at the end, by the session or by its id.
     assert (await kinds(session))[-1] == "closed"
+    by_id = await client.sessions.logs(session.session_id, after=seqs[-1])
+    assert [e.kind for e in by_id.events][-1] == "closed" and by_id.session_id == session.session_id
 
 
 async def test_login_outcomes_go_into_the_log(client: AsyncTerrarium, tmp_path: Path) -> None:

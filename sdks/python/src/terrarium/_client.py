@@ -12,7 +12,7 @@ from urllib.parse import quote, urlsplit
 from ._heartbeat import Heartbeats
 from ._http import Http
 from ._operations import DEFAULT_WAIT_TIMEOUT, MAX_SERVER_WAIT, Operations
-from ._session import AsyncSession, close_quietly
+from ._session import DEFAULT_LOGS_LIMIT, AsyncSession, close_quietly, fetch_logs
 from ._wire import (
     Artifact,
     ArtifactDetails,
@@ -26,6 +26,7 @@ from ._wire import (
     PublicUrlResponse,
     SessionDetails,
     SessionList,
+    SessionLogs,
     SimulatorEnvSpec,
     SimulatorInfo,
     SimulatorList,
@@ -230,6 +231,18 @@ class AsyncSessions:
             print(info.status, [e.alias for e in info.envs])
         """
         return await self._http.parse(SessionDetails, "GET", _session_path(session_id), idempotent=True)
+
+    async def logs(
+        self, session_id: str, *, after: int = 0, limit: int = DEFAULT_LOGS_LIMIT, job_id: str | None = None
+    ) -> SessionLogs:
+        """A page of a session's log by session id, a closed session's too (see `session.logs()`).
+
+        Example::
+
+            page = await client.sessions.logs("s_0123456789ab", limit=50)
+            print([(event.kind, event.message) for event in page.events], page.next_after)
+        """
+        return await fetch_logs(self._http, _session_path(session_id), after=after, limit=limit, job_id=job_id)
 
     async def state(self, session_id: str, *, merge_mutations: bool = True, noise: bool = True) -> StateAnswer:
         """What changed in a session's environments, by session id (see `session.get_state()`)."""

@@ -54,12 +54,21 @@ if TYPE_CHECKING:
     from playwright.async_api import Browser, BrowserContext
 
     from ._client import AsyncTerrarium
+    from ._http import Http
     from ._login import AsyncLoginResult
 
 # `session.add_env`'s defaults, Plato's: the whole call may take 30 minutes, its readiness wait 10.
 DEFAULT_ADD_TIMEOUT = 1800.0
 DEFAULT_READY_TIMEOUT = 600.0
 DEFAULT_LOGS_LIMIT = 100
+
+
+async def fetch_logs(http: Http, base: str, *, after: int, limit: int, job_id: str | None) -> SessionLogs:
+    """A page of the log of the session at `base` (`api/v2/sessions/{id}`), of one of its jobs with `job_id`."""
+    where = f"{base}/logs" if job_id is None else f"{base}/jobs/{quote(job_id, safe='')}/logs"
+    return await http.parse(SessionLogs, "GET", where, query={"after": after, "limit": limit}, idempotent=True)
+
+
 # How often a job still starting is asked again for its readiness.
 STARTING_POLL = 1.0
 
@@ -472,10 +481,7 @@ class AsyncSession:
                 print(event.seq, event.kind, event.alias, event.message)
             more = await session.logs(after=page.next_after) if page.next_after is not None else None
         """
-        where = f"{self._ops.base}/logs" if job_id is None else f"{self._ops.base}/jobs/{quote(job_id, safe='')}/logs"
-        return await self._ops.http.parse(
-            SessionLogs, "GET", where, query={"after": after, "limit": limit}, idempotent=True
-        )
+        return await fetch_logs(self._ops.http, self._ops.base, after=after, limit=limit, job_id=job_id)
 
     async def iter_logs(
         self, *, after: int = 0, limit: int = DEFAULT_LOGS_LIMIT, job_id: str | None = None

@@ -248,6 +248,12 @@ class Sessions:
         """One session's record; `NotFoundError` for an unknown id."""
         return self._client._call(self._async.retrieve(session_id))
 
+    def logs(
+        self, session_id: str, *, after: int = 0, limit: int = DEFAULT_LOGS_LIMIT, job_id: str | None = None
+    ) -> SessionLogs:
+        """A page of a session's log by session id, a closed session's too (see `AsyncSessions.logs`)."""
+        return self._client._call(self._async.logs(session_id, after=after, limit=limit, job_id=job_id))
+
     def state(self, session_id: str, *, merge_mutations: bool = True, noise: bool = True) -> StateAnswer:
         """What changed in a session's environments, by session id."""
         return self._client._call(self._async.state(session_id, merge_mutations=merge_mutations, noise=noise))
