@@ -168,6 +168,41 @@ describe("live sessions: environments added and removed, the session's log, defe
     await call("POST", `/api/v2/sessions/${sessionId}/close`);
   });
 
+  it("links a task to a running session (link-testcase) when it has the task's environments, then evaluates it", async () => {
+    const made = await call("POST", "/api/v2/sessions/make", { type: "envs", envs: [fossil("forge")], timeout: 120 });
+    const sessionId = made.body!.session_id as string;
+    expect((await call("POST", `/api/v2/sessions/${sessionId}/evaluate`)).status).toBe(409);
+    const unknown = await call("POST", `/api/v2/sessions/${sessionId}/link-testcase`, { testcase_id: "fossil/nope" });
+    expect(unknown.status).toBe(404);
+    expect(unknown.body!.error.message).toMatch(/^testcase_id: unknown task "fossil\/nope"/);
+    const linked = await call("POST", `/api/v2/sessions/${sessionId}/link-testcase`, {
+      testcase_id: "fossil/promote-carol-developer",
+    });
+    expect(linked.body).toEqual({
+      session_id: sessionId,
+      testcase_id: "fossil/promote-carol-developer",
+      success: true,
+    });
+    const evaluated = await call("POST", `/api/v2/sessions/${sessionId}/evaluate`);
+    expect(evaluated.status).toBe(200);
+    expect(evaluated.body).toMatchObject({ task_id: "fossil/promote-carol-developer", success: false });
+    expect((await call("GET", `/api/v2/sessions/${sessionId}`)).body!.task_public_id).toBe(
+      "fossil/promote-carol-developer",
+    );
+    await call("POST", `/api/v2/sessions/${sessionId}/close`);
+
+    // A session without the task's forge cannot be scored by it: refused, naming what is missing.
+    const other = await call("POST", "/api/v2/sessions/make", { type: "envs", envs: [fossil("other")] });
+    const refused = await call("POST", `/api/v2/sessions/${other.body!.session_id}/link-testcase`, {
+      testcase_id: "fossil/promote-carol-developer",
+    });
+    expect(refused.status).toBe(409);
+    expect(refused.body!.error.message).toMatch(
+      /reads forge \(fossil\), which this session has no open environment of; its environments: other \(fossil\)/,
+    );
+    await call("POST", `/api/v2/sessions/${other.body!.session_id}/close`);
+  });
+
   it("makes a session from a test case (Plato's name for a task) and names the field of an unknown one", async () => {
     const made = await call("POST", "/api/v2/sessions/make", {
       type: "testcase",

@@ -149,6 +149,19 @@ describe("the TypeScript SDK against a live server: the 2026 session surface", (
     }
   });
 
+  it("linkTestcase attaches a task to a running session, which evaluate then scores", async () => {
+    const session = await t.client.sessions.create({ envs: [forge()] });
+    try {
+      await expect(session.linkTestcase("fossil/nope")).rejects.toThrow(NotFoundError);
+      await session.linkTestcase("fossil/promote-carol-developer");
+      expect(session.taskPublicId).toBe("fossil/promote-carol-developer");
+      const result = await session.evaluate();
+      expect(result).toMatchObject({ task_id: "fossil/promote-carol-developer", success: false });
+    } finally {
+      await session.close();
+    }
+  });
+
   it("create({ testcase }) resets the session once ready, as Plato's SDK does; create({ task }) does not", async () => {
     const testcase = await t.client.sessions.create({ testcase: "fossil/count-open-storage-tickets" });
     try {

@@ -4,6 +4,7 @@ import type {
   EnvSpec,
   EvaluationResult,
   ListJobsResponse,
+  LinkTestcaseResponse,
   LoginEventRequest,
   RemoveJobRequest,
   RemoveJobResponse,
@@ -111,7 +112,8 @@ export class Session {
   /** The server's id of the session, e.g. `s_0123456789ab`. */
   readonly sessionId: string;
   /** The task this session was made from, or null. */
-  readonly taskPublicId: string | null;
+  /** The task the session is scored against: the one it was made from, or one `linkTestcase` attached. */
+  taskPublicId: string | null;
   /** Its environments, in the order they were asked for; `addEnv` and `removeEnv` keep it up to date. */
   readonly envs: Environment[];
   private readonly ops: Operations;
@@ -353,6 +355,23 @@ export class Session {
       signal: options.signal,
     });
     return answer.jobs.map(toSessionJob);
+  }
+
+  /**
+   * Attaches a task (test case) to this running session, so `evaluate()` scores it against the task's
+   * criteria (Plato's `link_testcase`). The session must have the task's environments, by alias: a
+   * `ConflictError` names what is missing otherwise; an unknown task is a `NotFoundError`.
+   *
+   * @example
+   * await session.linkTestcase("fossil/promote-carol-developer");
+   * console.log((await session.evaluate()).score);
+   */
+  async linkTestcase(testcaseId: string, options: OperationOptions = {}): Promise<void> {
+    const answer = await this.http.request<LinkTestcaseResponse>("POST", `${this.path}/link-testcase`, {
+      body: { testcase_id: testcaseId },
+      signal: options.signal,
+    });
+    this.taskPublicId = answer.testcase_id;
   }
 
   /**

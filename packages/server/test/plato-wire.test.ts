@@ -115,6 +115,12 @@ const shapes: Shape[] = [
     response: ["session_id", "success", "message", "results", "results{}.success"],
   },
   { method: "get", path: "/api/v2/sessions/{session_id}/logs", response: ["session_id", "events"] },
+  {
+    method: "post",
+    path: "/api/v2/sessions/{session_id}/link-testcase",
+    request: ["testcase_id"],
+    response: ["session_id", "testcase_id", "success"],
+  },
   { method: "get", path: "/api/v2/sessions/{session_id}/jobs/{job_id}/logs", response: ["session_id", "events"] },
   // Per-job routes answer the bare result.
   { method: "post", path: "/api/v2/jobs/{job_id}/execute", request: ["command"], response: ["stdout", "exit_code"] },

@@ -335,6 +335,20 @@ export const ListJobsResponse = z.object({
 });
 export type ListJobsResponse = z.infer<typeof ListJobsResponse>;
 
+/** `POST /api/v2/sessions/{id}/link-testcase`: a task attached to a running session (Plato's path and body). */
+export const LinkTestcaseRequest = z.object({
+  testcase_id: z
+    .string()
+    .min(1)
+    .describe("The task (test case) to score the session against; the session must have its environments, by alias"),
+});
+export const LinkTestcaseResponse = z.object({
+  session_id: z.string().describe("The session"),
+  testcase_id: z.string().describe("The task it is now scored against (evaluate)"),
+  success: z.boolean().describe("Whether it was linked"),
+});
+export type LinkTestcaseResponse = z.infer<typeof LinkTestcaseResponse>;
+
 /** What a session's log records. */
 export const SessionEventKind = z.enum([
   "created",
@@ -349,6 +363,7 @@ export const SessionEventKind = z.enum([
   "snapshot",
   "disk_snapshot",
   "set_date",
+  "testcase_linked",
   "login",
   "heartbeat_timeout",
   "closed",

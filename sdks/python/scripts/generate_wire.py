@@ -70,6 +70,8 @@ NAMES: dict[str, str] = {
     f"GET {S}/jobs jobs []": "JobInfo",
     f"POST {S}/remove-job body": "RemoveJobRequest",
     f"POST {S}/remove-job": "RemoveJobResponse",
+    f"POST {S}/link-testcase body": "LinkTestcaseRequest",
+    f"POST {S}/link-testcase": "LinkTestcaseResponse",
     f"GET {S}/logs": "SessionLogs",
     f"GET {S}/logs events []": "SessionEvent",
     f"GET {S}/jobs/{{job_id}}/logs": "SessionLogs",

@@ -429,3 +429,18 @@ def test_live_sessions_through_the_sync_client(server: Server) -> None:
                 "env_removed",
             ]
         assert session.details().status == "closed"
+
+
+async def test_a_task_linked_to_a_running_session_scores_it(client: AsyncTerrarium) -> None:
+    async with await client.sessions.create(envs=[Env.simulator("fossil", alias="forge")]) as session:
+        with pytest.raises(NotFoundError, match=r'^testcase_id: unknown task "fossil/nope"'):
+            await session.link_testcase("fossil/nope")
+        linked = await session.link_testcase("fossil/promote-carol-developer")
+        assert (linked.success, linked.testcase_id) == (True, "fossil/promote-carol-developer")
+        assert session.task_public_id == "fossil/promote-carol-developer"
+        result = await session.evaluate()
+        assert (result.task_id, result.success) == ("fossil/promote-carol-developer", False)
+        assert "testcase_linked" in await kinds(session)
+    async with await client.sessions.create(envs=[Env.simulator("fossil", alias="other")]) as other:
+        with pytest.raises(ConflictError, match=r"reads forge \(fossil\), which this session has no open environment"):
+            await other.link_testcase("fossil/promote-carol-developer")

@@ -11,6 +11,7 @@ import {
   type ListJobsResponse,
   type SessionLogs,
   type ShutdownCallbackPayload,
+  type LinkTestcaseResponse,
   type SessionDetails,
   type MakeSessionRequest,
   type SimulatorManifest,
@@ -176,16 +177,8 @@ export class SessionService {
   /** The environments a request asks for: its own, or its task's (test case's). */
   private envsOf(input: MakeRequest): { taskId: string | null; envs: EnvsRequest["envs"] } {
     if (input.type === "envs") return { taskId: null, envs: input.envs };
-    const id = input.type === "task" ? input.task_id : input.testcase_id;
-    const field = input.type === "task" ? "task_id" : "testcase_id";
-    const tasks = this.o.tasks?.() ?? new Map<string, Task>();
-    const task = tasks.get(id);
-    if (!task) {
-      const known = [...tasks.keys()];
-      throw notFound(
-        `${field}: unknown task "${id}"; ${known.length ? `known tasks: ${known.slice(0, 20).join(", ")}${known.length > 20 ? "..." : ""}` : "this server has no tasks"}`,
-      );
-    }
+    const task =
+      input.type === "task" ? this.task(input.task_id, "task_id") : this.task(input.testcase_id, "testcase_id");
     return {
       taskId: task.id,
       envs: task.envs.map((e) =>
@@ -194,6 +187,44 @@ export class SessionService {
           : { type: "simulator" as const, simulator: e.simulator!, tag: e.tag ?? "latest", alias: e.alias },
       ),
     };
+  }
+
+  /** A task by id; unknown, a 404 naming `field` and the tasks there are. */
+  private task(id: string, field: string): Task {
+    const tasks = this.o.tasks?.() ?? new Map<string, Task>();
+    const task = tasks.get(id);
+    if (task) return task;
+    const known = [...tasks.keys()];
+    throw notFound(
+      `${field}: unknown task "${id}"; ${known.length ? `known tasks: ${known.slice(0, 20).join(", ")}${known.length > 20 ? "..." : ""}` : "this server has no tasks"}`,
+    );
+  }
+
+  /**
+   * Attaches a task (test case) to a running session, so evaluate scores it against the task's criteria
+   * (Plato's link_testcase). The session must have, open, every environment the task names, by alias
+   * and simulator: the criteria read them by alias.
+   */
+  async linkTestcase(sessionId: string, testcaseId: string): Promise<LinkTestcaseResponse> {
+    this.activeSession(sessionId);
+    return this.locks.run(sessionId, async () => {
+      this.activeSession(sessionId);
+      const task = this.task(testcaseId, "testcase_id");
+      const open = this.openJobs(sessionId);
+      const artifactSimulator = (id: string) => this.o.store.getArtifact(id)?.simulator;
+      const missing = task.envs.filter((e) => {
+        const simulator = e.simulator ?? (e.artifact !== undefined ? artifactSimulator(e.artifact) : undefined);
+        return !open.some((j) => j.alias === e.alias && (simulator === undefined || j.simulator === simulator));
+      });
+      if (missing.length > 0) {
+        throw conflict(
+          `testcase_id: task "${task.id}" reads ${missing.map((e) => `${e.alias} (${e.simulator ?? `artifact ${e.artifact}`})`).join(", ")}, which this session has no open environment of; its environments: ${open.map((j) => `${j.alias} (${j.simulator})`).join(", ") || "none"}`,
+        );
+      }
+      this.o.store.updateSessionTask(sessionId, task.id);
+      this.log.record(sessionId, "testcase_linked", `linked to task ${task.id}`, { data: { task_id: task.id } });
+      return { session_id: sessionId, testcase_id: task.id, success: true };
+    });
   }
 
   /** A job's entry in make's and add-job's answers; `waited`: the seconds they waited for readiness. */

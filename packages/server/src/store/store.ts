@@ -250,6 +250,11 @@ export class Store {
     return rows.map(toSession);
   }
 
+  /** A task attached to a running session (link-testcase). */
+  updateSessionTask(id: string, taskId: string): void {
+    this.db.prepare("UPDATE sessions SET task_public_id = ? WHERE id = ?").run(taskId, id);
+  }
+
   /** The session's environments moved to another network (a pooled environment's, at create or reset). */
   updateSessionNetwork(id: string, network: string): void {
     this.db.prepare("UPDATE sessions SET network = ? WHERE id = ?").run(network, id);

@@ -28,6 +28,7 @@ from ._wire import (
     JobOutcome,
     JobReadiness,
     JobStateAnswer,
+    LinkTestcaseResponse,
     ListJobsResponse,
     LoginPlanResponse,
     OutcomeResponse,
@@ -467,6 +468,22 @@ class AsyncSession:
         """
         answer = await self._ops.http.parse(ListJobsResponse, "GET", f"{self._ops.base}/jobs", idempotent=True)
         return answer.jobs
+
+    async def link_testcase(self, testcase_id: str) -> LinkTestcaseResponse:
+        """Attaches a task (test case) to this running session, so `evaluate()` scores it against the task's
+        criteria (Plato's `link_testcase`); the session must have the task's environments, by alias
+        (`ConflictError` naming what is missing otherwise).
+
+        Example::
+
+            await session.link_testcase("fossil/promote-carol-developer")
+            print((await session.evaluate()).score)
+        """
+        answer = await self._ops.http.parse(
+            LinkTestcaseResponse, "POST", f"{self._ops.base}/link-testcase", body={"testcase_id": testcase_id}
+        )
+        self.task_public_id = answer.testcase_id
+        return answer
 
     async def logs(self, *, after: int = 0, limit: int = DEFAULT_LOGS_LIMIT, job_id: str | None = None) -> SessionLogs:
         """A page of the session's log, oldest first: what happened in it (created, ready, execute with its command

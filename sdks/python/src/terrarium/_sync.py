@@ -46,6 +46,7 @@ from ._wire import (
     JobDetails,
     JobExecuteResult,
     JobInfo,
+    LinkTestcaseResponse,
     LoginPlanResponse,
     OutcomeResponse,
     RemoveJobResponse,
@@ -527,6 +528,12 @@ class Session:
     def list_jobs(self) -> list[JobInfo]:
         """Every environment of the session as the server sees it now (see `AsyncSession.list_jobs`)."""
         return self.client._call(self._async.list_jobs())
+
+    def link_testcase(self, testcase_id: str) -> LinkTestcaseResponse:
+        """Attaches a task to this running session, so `evaluate()` scores it (see `AsyncSession.link_testcase`)."""
+        answer = self.client._call(self._async.link_testcase(testcase_id))
+        self.task_public_id = answer.testcase_id
+        return answer
 
     def logs(self, *, after: int = 0, limit: int = DEFAULT_LOGS_LIMIT, job_id: str | None = None) -> SessionLogs:
         """A page of the session's log, oldest first (see `AsyncSession.logs`)."""

@@ -926,6 +926,7 @@ class SessionEvent(BaseModel):
         "snapshot",
         "disk_snapshot",
         "set_date",
+        "testcase_linked",
         "login",
         "heartbeat_timeout",
         "closed",
@@ -1607,6 +1608,17 @@ class AddJobRequest(BaseModel):
     """
 
 
+class LinkTestcaseRequest(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    testcase_id: Annotated[str, Field(min_length=1)]
+    """
+    The task (test case) to score the session against; the session must have its environments, by alias
+    """
+
+
 class LoginEventRequest(BaseModel):
     model_config = ConfigDict(
         extra="allow",
@@ -2230,6 +2242,25 @@ class AddJobResponse(BaseModel):
     The session the environment joined
     """
     env: MadeEnv
+
+
+class LinkTestcaseResponse(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    session_id: str
+    """
+    The session
+    """
+    testcase_id: str
+    """
+    The task it is now scored against (evaluate)
+    """
+    success: bool
+    """
+    Whether it was linked
+    """
 
 
 class RemoveJobResponse(BaseModel):

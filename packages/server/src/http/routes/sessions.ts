@@ -4,6 +4,8 @@ import {
   AddJobRequest,
   AddJobResponse,
   JobSessionParams,
+  LinkTestcaseRequest,
+  LinkTestcaseResponse,
   ListJobsResponse,
   LoginEventRequest,
   RemoveJobRequest,
@@ -142,6 +144,20 @@ export const sessionRoutes =
         },
       },
       async (request) => sessions.removeJob(request.params.session_id, request.body),
+    );
+    app.post(
+      "/:session_id/link-testcase",
+      {
+        schema: {
+          tags,
+          summary:
+            "Attach a task (test case) to a running session, so evaluate scores it; the session needs the task's environments by alias (Plato's link_testcase)",
+          params: SessionIdParams,
+          body: LinkTestcaseRequest,
+          response: { 200: LinkTestcaseResponse, ...errors },
+        },
+      },
+      async (request) => sessions.linkTestcase(request.params.session_id, request.body.testcase_id),
     );
     app.get(
       "/:session_id/logs",
