@@ -2,7 +2,7 @@ import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { get } from "node:http";
-import { connect } from "node:net";
+import { connect, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -123,7 +123,18 @@ describe("memory checkpoints in the Podman runtime", () => {
     // An established TCP connection cannot go into a checkpoint: the runtime closes it (the client sees
     // the connection end) and the checkpoint goes through.
     const address = (await runtime.inspectEnvironment(original))!.address!;
-    const socket = connect(8000, address);
+    // From the host, over the network's bridge: tried again while the bridge's route comes up (a refused
+    // connect is all a fresh network says then).
+    const socket = await waitFor(
+      () =>
+        new Promise<Socket | undefined>((resolve) => {
+          const attempt = connect(8000, address);
+          attempt.once("connect", () => resolve(attempt));
+          attempt.once("error", () => resolve(undefined));
+        }),
+      20_000,
+      `a TCP connection from the host to ${address}:8000`,
+    );
     socket.write("GET /whoami HTTP/1.1\r\nHost: echo\r\n\r\n"); // kept alive after the answer
     await new Promise((resolve, reject) => socket.once("data", resolve).once("error", reject));
     const ended = new Promise<void>((resolve) => socket.once("close", () => resolve()));
