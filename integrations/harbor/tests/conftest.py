@@ -1,15 +1,15 @@
 """One real Terrarium server (real Podman, the repository's simulators) for the whole run: the Python SDK's test
-server, `sdks/python/tests/server.mjs` (own data folder, free ports, no warm pool). It stops, closing the sessions
-left open, when its standard input closes, so a run that dies leaves nothing behind either."""
+server, `sdks/python/tests/server.mjs` (own data folder, free ports, no warm pool), started as its tests start
+it. It stops, closing the sessions left open, when its standard input closes, so a run that dies leaves nothing
+behind either."""
 
 from __future__ import annotations
 
-import json
-import subprocess
+import importlib.util
 import sys
-import threading
-from collections.abc import AsyncIterator, Iterator
-from typing import IO
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import AbstractContextManager
+from typing import Any
 
 import pytest
 
@@ -25,36 +25,25 @@ def anyio_backend() -> str:
 
 @pytest.fixture(scope="session")
 def server_url() -> Iterator[str]:
-    if not (REPO / "packages" / "server" / "dist" / "index.js").exists():
-        pytest.exit("the server is not built: run `npm run build` (or `npx tsc -b`) in the repository first", 2)
-    process = subprocess.Popen(
-        ["node", str(REPO / "sdks" / "python" / "tests" / "server.mjs")],
-        cwd=REPO,
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    assert process.stdout is not None and process.stdin is not None
-    line = process.stdout.readline()
-    if not line:
-        process.wait(30)
-        pytest.exit(f"the test server did not start (exit status {process.returncode}); see its output above", 2)
-    # Its later output (warnings, errors) goes on to stderr, so that the pipe never fills and blocks it.
-    threading.Thread(target=_forward, args=(process.stdout,), name="server-log", daemon=True).start()
+    running_server, not_started = _server_process()
     try:
-        yield str(json.loads(line)["url"])
-    finally:
-        process.stdin.close()
-        try:
-            process.wait(180)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        with running_server() as server:
+            yield str(server.url)
+    except not_started as error:
+        pytest.exit(str(error), 2)
 
 
-def _forward(stream: IO[str]) -> None:
-    for line in stream:
-        sys.stderr.write(f"[server] {line}")
+def _server_process() -> tuple[Callable[[], AbstractContextManager[Any]], type[Exception]]:
+    """The Python SDK's test server (`sdks/python/tests/server_process.py`), loaded by its path: that folder is
+    not a package, and its `support` module would shadow ours."""
+    path = REPO / "sdks" / "python" / "tests" / "server_process.py"
+    spec = importlib.util.spec_from_file_location("terrarium_server_process", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    # Registered first: its dataclass looks its module up while the file runs.
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module.running_server, module.ServerNotStarted
 
 
 @pytest.fixture

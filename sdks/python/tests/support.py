@@ -5,20 +5,12 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from dataclasses import dataclass
-from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-REPO = HERE.parents[2]
+from server_process import HERE, REPO, Server
+
+__all__ = ["HERE", "REPO", "TICKET", "Server", "run_python"]
 
 TICKET = "fossil ticket add -R /data/project.fossil title 'Crash on empty input' status Open"
-
-
-@dataclass
-class Server:
-    url: str
-    proxy_port: int
-    home: str
 
 
 def run_python(code: str, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
