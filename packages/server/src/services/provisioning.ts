@@ -163,16 +163,10 @@ export class Provisioner {
     this.ready.add(job.id);
   }
 
-  /** A job added to a live session: a pooled environment joins the session's network, or (failing that) a fresh start. */
-  async joinFromPool(job: JobRecord, entry: PooledEnvironment, network: string): Promise<void> {
-    try {
-      await this.handOver(job, entry, network);
-    } catch {
-      await this.startJob(job);
-    }
-  }
-
-  /** At create: a pooled environment for the job, or (when the hand-over fails) a fresh start. */
+  /**
+   * At create, or added to a live session: a pooled environment for the job, joining the session's network
+   * unless it `keepsNetwork` (a session of one keeps the pooled one), or (when the hand-over fails) a fresh start.
+   */
   async startFromPool(job: JobRecord, entry: PooledEnvironment, keepsNetwork: boolean): Promise<void> {
     const session = this.sessionOf(job);
     try {

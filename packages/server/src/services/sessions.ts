@@ -151,15 +151,11 @@ export class SessionService {
             this.started(job);
           }),
         );
-        // With a timeout, success means ready: an environment still booting when it ran out says so.
-        const waited = input.timeout !== undefined && input.timeout > 0;
-        const readiness = waited ? (await this.waitJobs(this.openJobs(session.id), input.timeout!)).results : {};
+        const made = await this.readiness(this.openJobs(session.id), input.timeout);
         return {
           session_id: session.id,
           task_public_id: taskId,
-          envs: this.o.store
-            .jobsOfSession(session.id)
-            .map((job) => this.made(job, waited ? input.timeout! : undefined, readiness[job.id]?.error)),
+          envs: this.o.store.jobsOfSession(session.id).map(made),
         };
       }),
     );
@@ -227,6 +223,16 @@ export class SessionService {
     });
   }
 
+  /**
+   * How make and add-job answer for `jobs`: with a timeout, once they waited that long for readiness, and
+   * success then means ready (an environment still booting when it ran out says so).
+   */
+  private async readiness(jobs: JobRecord[], timeout: number | undefined): Promise<(job: JobRecord) => MadeEnv> {
+    const waited = timeout !== undefined && timeout > 0 ? timeout : undefined;
+    const results = waited === undefined ? {} : (await this.waitJobs(jobs, waited)).results;
+    return (job) => this.made(job, waited, results[job.id]?.error);
+  }
+
   /** A job's entry in make's and add-job's answers; `waited`: the seconds they waited for readiness. */
   private made(job: JobRecord, waited: number | undefined, notReady: string | undefined): MadeEnv {
     const ready = this.envs.isReady(job.id);
@@ -276,7 +282,7 @@ export class SessionService {
   async addJob(sessionId: string, request: z.output<typeof AddJobRequest>): Promise<AddJobResponse> {
     this.activeSession(sessionId);
     return this.locks.run(sessionId, async () => {
-      const session = this.activeSession(sessionId);
+      this.activeSession(sessionId);
       const taken = new Map(this.openJobs(sessionId).map((j) => [j.alias, j.id]));
       const [planned] = await this.planner.plan([request.env], {
         heartbeatTimeout: request.heartbeat_timeout,
@@ -292,12 +298,9 @@ export class SessionService {
       const boot = () =>
         this.busyWith([job], async () => {
           const entry = this.o.pool?.take(...this.envs.kindOf(job));
-          await (entry ? this.envs.joinFromPool(job, entry, session.network) : this.envs.startJob(job));
+          await (entry ? this.envs.startFromPool(job, entry, false) : this.envs.startJob(job));
           this.started(job);
-          const waited = request.timeout !== undefined && request.timeout > 0;
-          const readiness =
-            waited && job.status === "running" ? await this.waitJobs([job], request.timeout!) : undefined;
-          const made = this.made(job, waited ? request.timeout : undefined, readiness?.results[job.id]?.error);
+          const made = (await this.readiness([job], request.timeout))(job);
           // What could not start is removed at once: it would only hold its alias (its error stays in the job).
           if (job.status === "failed") await this.closeJobs(sessionId, [job], "failed");
           return made;
