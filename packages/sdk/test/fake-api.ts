@@ -139,6 +139,8 @@ function route(s: Seen, sessions: Map<string, FakeSession>): Reply {
             name: "fossil",
             version: "2.24",
             description: "Fossil SCM",
+            role: "code forge",
+            stands_in_for: ["Gitea"],
             app_port: 8080,
             ports: [8080],
             resources: { cpus: 1, memory_bytes: 536870912 },

@@ -369,6 +369,46 @@ describe("checks", () => {
     expect(allowed.checks[1]!.pass).toBe(true);
   });
 
+  it("onlyExpected: an allow selector's where names single rows, so every other change stays forbidden", async () => {
+    const only = (where: Record<string, unknown>) =>
+      run({
+        checks: [
+          dealCheck,
+          {
+            id: "only",
+            onlyExpected: {
+              allow: [{ table: "contacts", where }, { table: "notes" }, { table: "activity_log" }, { table: "$files" }],
+            },
+          },
+        ],
+      });
+    expect((await only({ "pk.id": 17, "after.status": "customer" })).checks[1]!.pass).toBe(true);
+    const other = await only({ "pk.id": 18 });
+    expect(other.checks[1]).toMatchObject({
+      pass: false,
+      reason:
+        "1 change(s) no check took and no allow rule permits, expected none: crm public.contacts id=17 (update of status, updated_at)",
+    });
+    // Bound values work there too: here the contact of the deal a mutation check bound.
+    const bound = await run({
+      checks: [
+        dealCheck,
+        {
+          id: "only",
+          onlyExpected: {
+            allow: [
+              { table: "contacts", where: { "pk.id": { $ref: "deal.after.contact_id" } } },
+              { table: "notes" },
+              { table: "activity_log" },
+              { table: "$files" },
+            ],
+          },
+        },
+      ],
+    });
+    expect(bound.checks[1]!.pass).toBe(true);
+  });
+
   it("task noise: ignored tables leave no change, ignored columns leave an update's other columns", async () => {
     const result = await run({
       noise: { ignoreTables: ["activity_log"], ignoreColumns: ["contacts.updated_at"] },

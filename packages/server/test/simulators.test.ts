@@ -18,6 +18,7 @@ function folder(files: Record<string, string>): string {
 const manifest = (name: string, extra = "") => `name: ${name}
 version: "1"
 description: test
+role: test app
 image: { containerfile: Containerfile }
 app_port: 8080
 readiness: { http: { port: 8080 } }
@@ -29,6 +30,15 @@ describe("simulator manifests", () => {
     expect(fossil?.manifest.app_port).toBe(8080);
     expect(fossil?.manifest.state.databases[0]?.engine).toBe("sqlite");
     expect(fossil?.manifest.accounts.some((a) => a.role === "admin")).toBe(true);
+    expect(fossil?.manifest).toMatchObject({ role: "code forge", stands_in_for: ["Gitea", "GitHub"] });
+  });
+
+  it("needs a role: what the app serves as", () => {
+    const dir = folder({
+      "a/simulator.yaml": manifest("a").replace("role: test app\n", ""),
+      "a/Containerfile": "FROM x",
+    });
+    expect(() => loadSimulators(dir)).toThrow(/a\/simulator\.yaml: role: /);
   });
 
   it("applies defaults and parses sizes", () => {

@@ -98,6 +98,10 @@ export const SimulatorManifest = z.object({
   name: SimulatorName,
   version: z.string().min(1),
   description: z.string(),
+  /** What it serves as among an agent's apps, e.g. "CRM", "code forge", "webmail". */
+  role: z.string().min(1, "role names what the app serves as, e.g. CRM or webmail"),
+  /** The apps (often not installable here) whose role it plays, e.g. [EspoCRM]. */
+  stands_in_for: z.array(z.string().min(1)).default([]),
   image: z.object({
     /** Containerfile relative to the simulator's folder, built on Terrarium's Debian base image. */
     containerfile: z.string().default("Containerfile"),
@@ -139,6 +143,10 @@ export const SimulatorInfo = z.object({
   name: z.string().describe("The simulator's name, as `simulator` in a session's envs"),
   version: z.string().describe("Its version (simulator.yaml), the tag `terrarium setup` builds besides latest"),
   description: z.string().describe("What the app is"),
+  role: z.string().describe('What it serves as among an agent\'s apps, e.g. "CRM", "code forge", "webmail"'),
+  stands_in_for: z
+    .array(z.string())
+    .describe("The apps whose role it plays (tasks written for them carry over), e.g. EspoCRM; may be empty"),
   app_port: z.number().describe("The port the app serves on inside the environment (public URLs reach it by default)"),
   ports: z.array(z.number()).describe("Other ports it serves on"),
   resources: z

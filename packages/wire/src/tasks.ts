@@ -196,6 +196,12 @@ export const Selector = z
       .optional()
       .describe("The ops allowed; any when unset"),
     columns: z.array(z.string()).optional().describe("Only updates touching nothing but these columns are allowed"),
+    where: z
+      .record(z.string(), Matcher)
+      .optional()
+      .describe(
+        'Only changes matching these (paths as in a mutation\'s where: "pk.id", "after.status", "before.title") are allowed: one row, say, of a table whose other rows must not change',
+      ),
   })
   .strict();
 export type Selector = z.infer<typeof Selector>;

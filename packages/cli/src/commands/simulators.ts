@@ -31,11 +31,20 @@ export async function listSimulators(): Promise<void> {
         state,
         ordered.join(",") || "-",
         String(manifest.app_port),
+        roleOf(manifest),
         manifest.description,
       ];
     }),
   );
-  printTable(["NAME", "VERSION", "IMAGE", "TAGS", "PORT", "DESCRIPTION"], rows);
+  printTable(["NAME", "VERSION", "IMAGE", "TAGS", "PORT", "ROLE", "DESCRIPTION"], rows);
+}
+
+/** What a simulator serves as, and whose role it plays: "CRM (the role of EspoCRM)". */
+export function roleOf(manifest: { role: string; stands_in_for: string[] }): string {
+  const others = manifest.stands_in_for;
+  if (others.length === 0) return manifest.role;
+  const names = others.length === 1 ? others[0] : `${others.slice(0, -1).join(", ")} or ${others.at(-1)}`;
+  return `${manifest.role} (the role of ${names})`;
 }
 
 /** The tags of the images named `repository` in Podman's store (none when Podman is not there yet). */

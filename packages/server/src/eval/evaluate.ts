@@ -316,9 +316,12 @@ export async function evaluate(input: EvaluationInput): Promise<EvaluationResult
     }
     if ("onlyExpected" in check) {
       const { envs, allow = [], tolerance } = check.onlyExpected;
-      const unexpected = net.filter(
-        (it) => (!envs || envs.includes(it.env)) && !claimed.has(it.id) && !allow.some((s) => allows(s, it)),
-      );
+      const ctx = context(binds);
+      const unexpected: Item[] = [];
+      for (const it of net) {
+        if ((envs && !envs.includes(it.env)) || claimed.has(it.id)) continue;
+        if (!(await someAllows(allow, it, ctx))) unexpected.push(it);
+      }
       const n = unexpected.length;
       const score = n === 0 ? 1 : tolerance ? Math.max(0, 1 - n / tolerance) : 0;
       return base(check, kind, {
@@ -605,12 +608,18 @@ async function countAccepts(count: Matcher | undefined, n: number, ctx: MatchCon
   return (await match(n, count ?? { $gte: 1 }, ctx)).ok;
 }
 
-function allows(selector: Selector, item: Item): boolean {
+async function someAllows(selectors: Selector[], item: Item, ctx: MatchContext): Promise<boolean> {
+  for (const selector of selectors) if (await allows(selector, item, ctx)) return true;
+  return false;
+}
+
+async function allows(selector: Selector, item: Item, ctx: MatchContext): Promise<boolean> {
   if (selector.env && selector.env !== item.env) return false;
   if (!namesTable(selector.table, item.table)) return false;
   if (selector.op && !selector.op.includes(item.op as never)) return false;
-  if (selector.columns) return item.op === "update" && (item.changed ?? []).every((c) => selector.columns!.includes(c));
-  return true;
+  if (selector.columns && !(item.op === "update" && (item.changed ?? []).every((c) => selector.columns!.includes(c))))
+    return false;
+  return !selector.where || (await matchWhere(item, selector.where, ctx)).ok;
 }
 
 const describeRow = (row: Record<string, Value>, where: Record<string, Matcher>) =>

@@ -110,6 +110,8 @@ export class SimulatorCatalog implements DatasetBuilder {
       name: manifest.name,
       version: manifest.version,
       description: manifest.description,
+      role: manifest.role,
+      stands_in_for: manifest.stands_in_for,
       app_port: manifest.app_port,
       ports: manifest.ports,
       resources: { cpus: manifest.resources.cpus, memory_bytes: manifest.resources.memory },

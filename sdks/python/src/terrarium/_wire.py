@@ -1066,6 +1066,14 @@ class SimulatorInfo(BaseModel):
     """
     What the app is
     """
+    role: str
+    """
+    What it serves as among an agent's apps, e.g. "CRM", "code forge", "webmail"
+    """
+    stands_in_for: list[str]
+    """
+    The apps whose role it plays (tasks written for them carry over), e.g. EspoCRM; may be empty
+    """
     app_port: int | float
     """
     The port the app serves on inside the environment (public URLs reach it by default)
@@ -2593,83 +2601,6 @@ class Penalty1(RootModel[float]):
     """
 
 
-class AllowItem(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-    env: str | None = None
-    """
-    The environment (alias) of the changes allowed; any when unset
-    """
-    table: Annotated[str, Field(min_length=1)]
-    """
-    The table of the changes allowed, schema optional; "$files" for files
-    """
-    op: list[Literal["insert", "update", "delete"] | Literal["add", "modify", "delete", "rename"]] | None = None
-    """
-    The ops allowed; any when unset
-    """
-    columns: list[str] | None = None
-    """
-    Only updates touching nothing but these columns are allowed
-    """
-
-
-class OnlyExpected(BaseModel):
-    """
-    Collateral damage: fails on any change no mutation check claimed and no allow selector covers
-    """
-
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-    envs: list[str] | None = None
-    """
-    The environments (aliases) to watch; all when unset
-    """
-    allow: list[AllowItem] | None = None
-    """
-    Changes that are fine besides the ones mutation checks claim
-    """
-    tolerance: Annotated[int | None, Field(ge=1, le=9007199254740991)] = None
-    """
-    n unexpected changes score 1 - n/tolerance (at least 0); without it any unexpected change scores 0
-    """
-
-
-class CheckInput3(BaseModel):
-    """
-    One check: id, weight, required and description, and exactly one kind (mutation, forbid, ...)
-    """
-
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-    id: Annotated[str, Field(pattern="^[a-z0-9][a-z0-9_.-]*$")]
-    """
-    Names the check in results: lowercase letters, digits, '_', '-' or '.'
-    """
-    weight: Annotated[int | float | None, Field(ge=0.0)] = None
-    """
-    Its weight in the weighted score; 1 by default (0: counts for nothing, a forbid still applies)
-    """
-    required: bool | None = None
-    """
-    A gate: when it fails the task fails, and the weighted score is capped at scoring.gateCap
-    """
-    description: str | None = None
-    """
-    What the check verifies, for people
-    """
-    only_expected: Annotated[OnlyExpected, Field(alias="onlyExpected")]
-    """
-    Collateral damage: fails on any change no mutation check claimed and no allow selector covers
-    """
-
-
 class Op2(RootModel[list[Literal["add", "modify", "delete", "rename"]]]):
     root: Annotated[list[Literal["add", "modify", "delete", "rename"]], Field(min_length=1)]
     """
@@ -2876,43 +2807,6 @@ class Penalty3(RootModel[float]):
     root: Annotated[float, Field(ge=0.0, le=1.0)]
     """
     When it fails: "zero" makes the task's score 0; a number (0-1) is subtracted from the score
-    """
-
-
-class OnlyExpected1(OnlyExpected):
-    """
-    Collateral damage: fails on any change no mutation check claimed and no allow selector covers
-    """
-
-
-class Check3(BaseModel):
-    """
-    One check: id, weight, required and description, and exactly one kind (mutation, forbid, ...)
-    """
-
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-    id: Annotated[str, Field(pattern="^[a-z0-9][a-z0-9_.-]*$")]
-    """
-    Names the check in results: lowercase letters, digits, '_', '-' or '.'
-    """
-    weight: Annotated[int | float | None, Field(ge=0.0)] = None
-    """
-    Its weight in the weighted score; 1 by default (0: counts for nothing, a forbid still applies)
-    """
-    required: bool | None = None
-    """
-    A gate: when it fails the task fails, and the weighted score is capped at scoring.gateCap
-    """
-    description: str | None = None
-    """
-    What the check verifies, for people
-    """
-    only_expected: Annotated[OnlyExpected1, Field(alias="onlyExpected")]
-    """
-    Collateral damage: fails on any change no mutation check claimed and no allow selector covers
     """
 
 
@@ -3472,6 +3366,87 @@ class CheckInput2(BaseModel):
     penalty: Literal["zero"] | Penalty | Penalty1 | None = None
     """
     When it fails: "zero" makes the task's score 0; a number (0-1) is subtracted from the score
+    """
+
+
+class AllowItem(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    env: str | None = None
+    """
+    The environment (alias) of the changes allowed; any when unset
+    """
+    table: Annotated[str, Field(min_length=1)]
+    """
+    The table of the changes allowed, schema optional; "$files" for files
+    """
+    op: list[Literal["insert", "update", "delete"] | Literal["add", "modify", "delete", "rename"]] | None = None
+    """
+    The ops allowed; any when unset
+    """
+    columns: list[str] | None = None
+    """
+    Only updates touching nothing but these columns are allowed
+    """
+    where: dict[str, str | int | float | bool | MatcherInput1 | None] | None = None
+    """
+    Only changes matching these (paths as in a mutation's where: "pk.id", "after.status", "before.title") are allowed: one row, say, of a table whose other rows must not change
+    """
+
+
+class OnlyExpected(BaseModel):
+    """
+    Collateral damage: fails on any change no mutation check claimed and no allow selector covers
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    envs: list[str] | None = None
+    """
+    The environments (aliases) to watch; all when unset
+    """
+    allow: list[AllowItem] | None = None
+    """
+    Changes that are fine besides the ones mutation checks claim
+    """
+    tolerance: Annotated[int | None, Field(ge=1, le=9007199254740991)] = None
+    """
+    n unexpected changes score 1 - n/tolerance (at least 0); without it any unexpected change scores 0
+    """
+
+
+class CheckInput3(BaseModel):
+    """
+    One check: id, weight, required and description, and exactly one kind (mutation, forbid, ...)
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    id: Annotated[str, Field(pattern="^[a-z0-9][a-z0-9_.-]*$")]
+    """
+    Names the check in results: lowercase letters, digits, '_', '-' or '.'
+    """
+    weight: Annotated[int | float | None, Field(ge=0.0)] = None
+    """
+    Its weight in the weighted score; 1 by default (0: counts for nothing, a forbid still applies)
+    """
+    required: bool | None = None
+    """
+    A gate: when it fails the task fails, and the weighted score is capped at scoring.gateCap
+    """
+    description: str | None = None
+    """
+    What the check verifies, for people
+    """
+    only_expected: Annotated[OnlyExpected, Field(alias="onlyExpected")]
+    """
+    Collateral damage: fails on any change no mutation check claimed and no allow selector covers
     """
 
 
@@ -4163,6 +4138,87 @@ class Check2(BaseModel):
     penalty: Literal["zero"] | Penalty2 | Penalty3 | None = None
     """
     When it fails: "zero" makes the task's score 0; a number (0-1) is subtracted from the score
+    """
+
+
+class AllowItem1(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    env: str | None = None
+    """
+    The environment (alias) of the changes allowed; any when unset
+    """
+    table: Annotated[str, Field(min_length=1)]
+    """
+    The table of the changes allowed, schema optional; "$files" for files
+    """
+    op: list[Literal["insert", "update", "delete"] | Literal["add", "modify", "delete", "rename"]] | None = None
+    """
+    The ops allowed; any when unset
+    """
+    columns: list[str] | None = None
+    """
+    Only updates touching nothing but these columns are allowed
+    """
+    where: dict[str, str | int | float | bool | Matcher1 | None] | None = None
+    """
+    Only changes matching these (paths as in a mutation's where: "pk.id", "after.status", "before.title") are allowed: one row, say, of a table whose other rows must not change
+    """
+
+
+class OnlyExpected1(BaseModel):
+    """
+    Collateral damage: fails on any change no mutation check claimed and no allow selector covers
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    envs: list[str] | None = None
+    """
+    The environments (aliases) to watch; all when unset
+    """
+    allow: list[AllowItem1] | None = None
+    """
+    Changes that are fine besides the ones mutation checks claim
+    """
+    tolerance: Annotated[int | None, Field(ge=1, le=9007199254740991)] = None
+    """
+    n unexpected changes score 1 - n/tolerance (at least 0); without it any unexpected change scores 0
+    """
+
+
+class Check3(BaseModel):
+    """
+    One check: id, weight, required and description, and exactly one kind (mutation, forbid, ...)
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    id: Annotated[str, Field(pattern="^[a-z0-9][a-z0-9_.-]*$")]
+    """
+    Names the check in results: lowercase letters, digits, '_', '-' or '.'
+    """
+    weight: Annotated[int | float | None, Field(ge=0.0)] = None
+    """
+    Its weight in the weighted score; 1 by default (0: counts for nothing, a forbid still applies)
+    """
+    required: bool | None = None
+    """
+    A gate: when it fails the task fails, and the weighted score is capped at scoring.gateCap
+    """
+    description: str | None = None
+    """
+    What the check verifies, for people
+    """
+    only_expected: Annotated[OnlyExpected1, Field(alias="onlyExpected")]
+    """
+    Collateral damage: fails on any change no mutation check claimed and no allow selector covers
     """
 
 
