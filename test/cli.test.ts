@@ -101,6 +101,38 @@ describe("the terrarium command", () => {
     expect(listed).toEqual([]); // the calibration session is closed
   });
 
+  it("calibrates with the browser login in Chromium (--browser), for apps whose login is not a form", async () => {
+    const { stdout } = await terrarium("simulators", "calibrate", "fossil", "--idle", "1", "--browser", "--json");
+    const report = JSON.parse(stdout) as {
+      login: { ok: boolean; detail: string };
+      observed: Record<string, { table: string; op: string; changed?: string[] }[]>;
+      remaining: Record<string, unknown[]>;
+    };
+    expect(report.login).toMatchObject({ ok: true, detail: expect.stringContaining("logged in to by the caller") });
+    // The browser's login is seen as the form's is: a cookie issued, the access logged.
+    expect(report.observed.repository).toEqual(
+      expect.arrayContaining([{ table: "user", op: "update", changed: expect.arrayContaining(["cookie"]) }]),
+    );
+    expect(report.remaining).toEqual({ repository: [] });
+    expect(await t.client.sessions.list({ status: "active" })).toEqual([]);
+  });
+
+  it("refuses to calibrate an environment of another simulator, or one that is not running", async () => {
+    const session = await t.client.sessions.create({ envs: [Env.simulator("fossil", { alias: "forge" })] });
+    const jobId = session.envs[0]!.jobId;
+    try {
+      await expect(t.client.simulators.calibrate("redmine", { jobId, idleSeconds: 0 })).rejects.toMatchObject({
+        status: 400,
+        message: expect.stringContaining(`job_id: job ${jobId} runs fossil, not the simulator redmine`),
+      });
+    } finally {
+      await session.close();
+    }
+    await expect(t.client.simulators.calibrate("fossil", { jobId, idleSeconds: 0 })).rejects.toMatchObject({
+      status: 409,
+    });
+  });
+
   it("says what went wrong and exits non-zero", async () => {
     const unknown = await terrarium("sessions", "close", "s_doesnotexist");
     expect(unknown.stderr).toMatch(/unknown session "s_doesnotexist"/);

@@ -71,7 +71,8 @@ simulators
   .argument("<name>", "simulator")
   .option("--idle <seconds>", `seconds to idle after the login (at most ${MAX_IDLE})`, seconds(MAX_IDLE), 5)
   .option("--json", "print the full report", false)
-  .action((name: string, o: { idle: number; json: boolean }) => calibrateSimulator(name, o));
+  .option("--browser", "log in with the simulator's browser steps in Chromium (apps whose login is not a form)", false)
+  .action((name: string, o: { idle: number; json: boolean; browser: boolean }) => calibrateSimulator(name, o));
 
 const sessions = program.command("sessions").description("sessions on the server at TERRARIUM_URL");
 sessions

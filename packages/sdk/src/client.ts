@@ -441,15 +441,19 @@ export class Simulators {
 
   /**
    * Finds a simulator's noise: the server starts an environment, logs in through the app's web
-   * login, idles, and reports every change with rules that would silence it.
+   * login, idles, and reports every change with rules that would silence it. With `jobId`: reads that
+   * running environment of the simulator instead, one the caller logged in to (a browser login).
    *
    * @example
    * const report = await client.simulators.calibrate("fossil", { idleSeconds: 5 });
    */
-  calibrate(name: string, options: { idleSeconds?: number; signal?: AbortSignal } = {}): Promise<CalibrationReport> {
+  calibrate(
+    name: string,
+    options: { idleSeconds?: number; jobId?: string; signal?: AbortSignal } = {},
+  ): Promise<CalibrationReport> {
     const idle = options.idleSeconds ?? 5;
     return this.http.request<CalibrationReport>("POST", `api/v2/simulators/${encodeURIComponent(name)}/calibrate`, {
-      body: { idle_seconds: idle },
+      body: { idle_seconds: idle, ...(options.jobId ? { job_id: options.jobId } : {}) },
       timeoutMs: (idle + 300) * 1000,
       signal: options.signal,
     });

@@ -225,6 +225,12 @@ export const CalibrateRequest = z.object({
     .max(300)
     .default(5)
     .describe("Seconds (0-300) to let the app idle after the login, so timers and background jobs show; 5 by default"),
+  job_id: z
+    .string()
+    .optional()
+    .describe(
+      "A running environment of the simulator that the caller started and logged in to (with the browser login, for apps whose login is not an HTML form): calibration idles and reads its state instead of starting one and logging in over HTTP; it is left running",
+    ),
 });
 
 const TableOp = z.object({

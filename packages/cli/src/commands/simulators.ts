@@ -1,5 +1,6 @@
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
+import { Env, type CalibrationReport, type Terrarium } from "@terrarium/sdk";
 import { defaultSimulatorsDir, imageRecipe, loadSimulators, simulatorImage } from "@terrarium/server";
 import { printTable } from "../output.js";
 import { connectOrStart } from "../server-connection.js";
@@ -64,11 +65,16 @@ export async function buildSimulators(names: string[], force: boolean): Promise<
 }
 
 /** `terrarium simulators calibrate NAME`: the noise a login and idling produce, and rules to silence it. */
-export async function calibrateSimulator(name: string, options: { idle: number; json: boolean }): Promise<void> {
+export async function calibrateSimulator(
+  name: string,
+  options: { idle: number; json: boolean; browser?: boolean },
+): Promise<void> {
   const say = (line: string) => process.stdout.write(`${line}\n`);
   const connection = await connectOrStart(options.json ? () => undefined : say);
   try {
-    const report = await connection.client.simulators.calibrate(name, { idleSeconds: options.idle });
+    const report = options.browser
+      ? await calibrateInBrowser(connection.client, name, options.idle)
+      : await connection.client.simulators.calibrate(name, { idleSeconds: options.idle });
     if (options.json) return void say(JSON.stringify(report, null, 2));
     say(
       `\n${report.simulator}: ${report.login.ok ? "" : "LOGIN FAILED: "}${report.login.detail}; idled ${options.idle} s`,
@@ -91,5 +97,28 @@ export async function calibrateSimulator(name: string, options: { idle: number; 
     if (!report.login.ok || Object.values(report.remaining).some((r) => r.length > 0)) process.exitCode = 1;
   } finally {
     await connection.close();
+  }
+}
+
+/**
+ * Calibration with the simulator's browser login: a fresh environment, its login steps run in Chromium
+ * (as `session.login(browser)` does), its home page opened, then the server idles and reads it.
+ */
+async function calibrateInBrowser(client: Terrarium, name: string, idleSeconds: number): Promise<CalibrationReport> {
+  const { chromium } = await import("playwright-core");
+  const session = await client.sessions.create({
+    envs: [Env.simulator(name, { alias: "calibration" })],
+    heartbeatTimeout: 900,
+  });
+  const browser = await chromium.launch({ executablePath: process.env.TERRARIUM_CHROMIUM ?? "/usr/bin/chromium" });
+  try {
+    const { pages } = await session.login(browser);
+    const page = pages.calibration!;
+    await page.goto(new URL("/", page.url()).toString());
+    await page.waitForLoadState("networkidle").catch(() => undefined);
+    return await client.simulators.calibrate(name, { idleSeconds, jobId: session.envs[0]!.jobId });
+  } finally {
+    await browser.close().catch(() => undefined);
+    await session.close().catch(() => undefined);
   }
 }

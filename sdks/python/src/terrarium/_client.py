@@ -299,9 +299,10 @@ class AsyncSimulators:
         """
         return (await self._http.parse(SimulatorList, "GET", "api/v2/simulators", idempotent=True)).simulators
 
-    async def calibrate(self, name: str, *, idle_seconds: float = 5) -> CalibrationReport:
+    async def calibrate(self, name: str, *, idle_seconds: float = 5, job_id: str | None = None) -> CalibrationReport:
         """Finds a simulator's noise: the server starts an environment, logs in through the app's web login,
-        idles, and reports every change with rules that would silence it.
+        idles, and reports every change with rules that would silence it. With ``job_id``: it reads that
+        running environment of the simulator instead, one the caller logged in to (a browser login).
 
         Example::
 
@@ -311,7 +312,7 @@ class AsyncSimulators:
             CalibrationReport,
             "POST",
             f"api/v2/simulators/{quote(name, safe='')}/calibrate",
-            body={"idle_seconds": idle_seconds},
+            body={"idle_seconds": idle_seconds, **({"job_id": job_id} if job_id else {})},
             timeout=idle_seconds + 300,
         )
 

@@ -300,9 +300,11 @@ class Simulators:
         """Every simulator of the server, and whether its image is built."""
         return self._client._call(self._client._async.simulators.list())
 
-    def calibrate(self, name: str, *, idle_seconds: float = 5) -> CalibrationReport:
+    def calibrate(self, name: str, *, idle_seconds: float = 5, job_id: str | None = None) -> CalibrationReport:
         """Finds a simulator's noise (see `AsyncSimulators.calibrate`)."""
-        return self._client._call(self._client._async.simulators.calibrate(name, idle_seconds=idle_seconds))
+        return self._client._call(
+            self._client._async.simulators.calibrate(name, idle_seconds=idle_seconds, job_id=job_id)
+        )
 
 
 class Tasks:

@@ -1674,6 +1674,10 @@ class CalibrateRequest(BaseModel):
     """
     Seconds (0-300) to let the app idle after the login, so timers and background jobs show; 5 by default
     """
+    job_id: str | None = None
+    """
+    A running environment of the simulator that the caller started and logged in to (with the browser login, for apps whose login is not an HTML form): calibration idles and reads its state instead of starting one and logging in over HTTP; it is left running
+    """
 
 
 class OutcomeResponse(BaseModel):

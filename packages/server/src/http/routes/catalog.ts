@@ -16,14 +16,18 @@ export const simulatorRoutes =
       {
         schema: {
           tags: ["simulators"],
-          summary: "Find a simulator's noise: log in, idle, and report every change with rules that would silence it",
+          summary:
+            "Find a simulator's noise: log in (or take an environment the caller logged in to), idle, and report every change with rules that would silence it",
           params: z.object({ name: z.string().describe("The simulator's name, e.g. fossil") }),
           body: optionalBody(CalibrateRequest),
           response: { 200: CalibrationReport, 400: ErrorBody, 401: ErrorBody, 404: ErrorBody, 409: ErrorBody },
         },
       },
       async (request) =>
-        calibrate(sessions, runtime, () => catalog.all(), request.params.name, request.body?.idle_seconds ?? 5),
+        calibrate(sessions, runtime, () => catalog.all(), request.params.name, {
+          idleSeconds: request.body?.idle_seconds ?? 5,
+          jobId: request.body?.job_id,
+        }),
     );
     app.get(
       "",
