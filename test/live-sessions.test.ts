@@ -43,10 +43,11 @@ describe("live sessions: environments added and removed, the session's log, defe
     expect(added.body).toMatchObject({ session_id: sessionId, env: { alias: "mirror", success: true, ready: true } });
     const mirrorId = added.body!.env.job_id as string;
 
-    // The new environment is on the session's network: forge reaches it by its alias.
+    // The new environment is on the session's network: forge reaches it by its alias. (The head of the
+    // answer, not only its status line: a failure then shows what answered and why.)
     const reach = await call("POST", `/api/v2/sessions/${sessionId}/execute`, {
       command:
-        "bash -c 'exec 3<>/dev/tcp/mirror/8080; printf \"GET /timeline HTTP/1.0\\r\\nHost: mirror\\r\\n\\r\\n\" >&3; head -1 <&3'",
+        "bash -c 'exec 3<>/dev/tcp/mirror/8080; printf \"GET /timeline HTTP/1.0\\r\\nHost: mirror\\r\\n\\r\\n\" >&3; head -c 2000 <&3'",
       timeout: 30,
     });
     const forgeId = made.body!.envs[0].job_id as string;
