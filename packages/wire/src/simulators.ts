@@ -73,6 +73,12 @@ export const DatabaseSource = z.object({
 export const WatchedDirectory = z.object({
   root: z.string().startsWith("/"),
   ignore: z.array(z.string()).default([]),
+  /**
+   * `maildir`: the directory holds Maildirs (each a folder with cur/ and new/), and every message file
+   * that changes carries the message read from it (`before.message`, `after.message`: folder, flags,
+   * addresses, subject, ids, text, attachments).
+   */
+  format: z.enum(["files", "maildir"]).default("files"),
 });
 
 export const Account = z.object({

@@ -104,11 +104,44 @@ export const DbState = z.object({
 });
 export type DbState = z.infer<typeof DbState>;
 
+/** An email message file of a Maildir (a watched directory with `format: maildir`), as a client reads it. */
+export const MailMessage = z.object({
+  mailbox: z
+    .string()
+    .describe(
+      'The folder holding it: the path of its Maildir (the directory with cur/ and new/) under the watched root, e.g. "erik/.Sent"',
+    ),
+  flags: z
+    .array(z.enum(["Draft", "Flagged", "Passed", "Replied", "Seen", "Trashed"]))
+    .describe("Its Maildir flags (the letters after `:2,` in its file name), by name; none while in new/"),
+  from: z.string().nullable().describe("The From address, e.g. priya@acme-couriers.example; null if absent"),
+  from_name: z.string().nullable().describe("The From display name; null if absent"),
+  to: z.array(z.string()).describe("To addresses"),
+  cc: z.array(z.string()).describe("Cc addresses"),
+  subject: z.string().nullable().describe("The Subject, decoded"),
+  date: z.string().nullable().describe("The Date header as ISO 8601 (or as written when it does not parse)"),
+  message_id: z.string().nullable().describe("The Message-ID, with its angle brackets"),
+  in_reply_to: z.string().nullable().describe("The In-Reply-To message id"),
+  references: z.array(z.string()).describe("The References message ids, in order"),
+  text: z.string().describe("The plain-text body (the first 16 KiB), decoded; an HTML-only message's text is empty"),
+  attachments: z
+    .array(
+      z.object({
+        filename: z.string().nullable().describe("Its file name; null for an inline part without one"),
+        content_type: z.string().describe('Its MIME type, e.g. "application/pdf"'),
+        size: z.number().describe("Decoded size in bytes"),
+      }),
+    )
+    .describe("Its attachments (and inline parts with a file name)"),
+});
+export type MailMessage = z.infer<typeof MailMessage>;
+
 const FileMeta = z.object({
   size: z.number().describe("Size in bytes"),
   sha256: z.string().describe("sha256 of the content, hex; empty for directories and symlinks"),
   mode: z.string().describe('Permission bits in octal, e.g. "0644"'),
   target: z.string().optional().describe("A symlink's target"),
+  message: MailMessage.optional().describe("The email message the file holds, in a watched Maildir"),
 });
 
 export const FileChange = z.object({

@@ -7,6 +7,7 @@ import type { DbState, EnvState, SimulatorManifest } from "@terrarium/wire";
 import type { Runtime } from "../runtime/runtime.js";
 import { diffManifests, manifestOf } from "./files.js";
 import { foldChanges } from "./fold.js";
+import { describeMessages, isMessageFile } from "./maildir.js";
 import { applyNoise } from "./noise.js";
 import { markBinlog, readBinlog, type BinlogPosition, type CascadeSnapshot } from "./mariadb.js";
 import { createSlot, readSlot, slotName } from "./postgres.js";
@@ -153,9 +154,12 @@ export class StateCapture {
       ),
       Promise.all(
         target.manifest.state.files.map(async (watched, index) => {
-          const before = await manifestOf(readFileSync(join(folder, `files-${index}.tar`)), watched.root);
-          const after = await manifestOf(await this.runtime.archive(target.containerId, watched.root), watched.root);
-          return diffManifests(before, after, watched.root, watched.ignore);
+          const keep = watched.format === "maildir" ? isMessageFile : undefined;
+          const before = await manifestOf(readFileSync(join(folder, `files-${index}.tar`)), watched.root, keep);
+          const archive = await this.runtime.archive(target.containerId, watched.root);
+          const after = await manifestOf(archive, watched.root, keep);
+          const changes = diffManifests(before, after, watched.root, watched.ignore);
+          return keep ? describeMessages(changes, before, after, watched.root) : changes;
         }),
       ),
     ]);

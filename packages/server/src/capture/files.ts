@@ -16,6 +16,8 @@ export interface FileEntry {
   target?: string;
   /** Content of small text files. */
   text?: string;
+  /** The raw content, for the files a manifest was asked to keep (a Maildir's messages). */
+  content?: Buffer;
 }
 
 /** path (absolute, in the environment) -> entry */
@@ -23,9 +25,14 @@ export type Manifest = Map<string, FileEntry>;
 
 /**
  * Reads a tar archive of a watched directory (as the engine's archive API streams it, rooted at the
- * directory's own name) into a manifest keyed by absolute path under `root`.
+ * directory's own name) into a manifest keyed by absolute path under `root`. Files whose path under the
+ * root `keep` accepts hold their raw content too.
  */
-export async function manifestOf(archive: Buffer, root: string): Promise<Manifest> {
+export async function manifestOf(
+  archive: Buffer,
+  root: string,
+  keep: (relative: string) => boolean = () => false,
+): Promise<Manifest> {
   const manifest: Manifest = new Map();
   const parent = root.replace(/\/[^/]+\/?$/, "");
   const tar = extract();
@@ -53,6 +60,7 @@ export async function manifestOf(archive: Buffer, root: string): Promise<Manifes
       ...(type === "symlink" && header.linkname ? { target: header.linkname } : {}),
     };
     if (type === "file" && content.length <= TEXT_LIMIT && isText(content)) file.text = content.toString("utf8");
+    if (type === "file" && keep(path.slice(root.length + 1))) file.content = content;
     manifest.set(path, file);
   }
   return manifest;

@@ -197,6 +197,88 @@ class DbState(BaseModel):
     """
 
 
+class Attachment(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    filename: Annotated[str | None, Field(...)]
+    """
+    Its file name; null for an inline part without one
+    """
+    content_type: str
+    """
+    Its MIME type, e.g. "application/pdf"
+    """
+    size: int | float
+    """
+    Decoded size in bytes
+    """
+
+
+class Message(BaseModel):
+    """
+    The email message the file holds, in a watched Maildir
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    mailbox: str
+    """
+    The folder holding it: the path of its Maildir (the directory with cur/ and new/) under the watched root, e.g. "erik/.Sent"
+    """
+    flags: list[Literal["Draft", "Flagged", "Passed", "Replied", "Seen", "Trashed"]]
+    """
+    Its Maildir flags (the letters after `:2,` in its file name), by name; none while in new/
+    """
+    from_: Annotated[str | None, Field(alias="from")]
+    """
+    The From address, e.g. priya@acme-couriers.example; null if absent
+    """
+    from_name: Annotated[str | None, Field(...)]
+    """
+    The From display name; null if absent
+    """
+    to: list[str]
+    """
+    To addresses
+    """
+    cc: list[str]
+    """
+    Cc addresses
+    """
+    subject: Annotated[str | None, Field(...)]
+    """
+    The Subject, decoded
+    """
+    date: Annotated[str | None, Field(...)]
+    """
+    The Date header as ISO 8601 (or as written when it does not parse)
+    """
+    message_id: Annotated[str | None, Field(...)]
+    """
+    The Message-ID, with its angle brackets
+    """
+    in_reply_to: Annotated[str | None, Field(...)]
+    """
+    The In-Reply-To message id
+    """
+    references: list[str]
+    """
+    The References message ids, in order
+    """
+    text: str
+    """
+    The plain-text body (the first 16 KiB), decoded; an HTML-only message's text is empty
+    """
+    attachments: list[Attachment]
+    """
+    Its attachments (and inline parts with a file name)
+    """
+
+
 class Before1(BaseModel):
     """
     The path before the change; absent for an add
@@ -221,6 +303,16 @@ class Before1(BaseModel):
     target: str | None = None
     """
     A symlink's target
+    """
+    message: Message | None = None
+    """
+    The email message the file holds, in a watched Maildir
+    """
+
+
+class Message1(Message):
+    """
+    The email message the file holds, in a watched Maildir
     """
 
 
@@ -248,6 +340,10 @@ class After1(BaseModel):
     target: str | None = None
     """
     A symlink's target
+    """
+    message: Message1 | None = None
+    """
+    The email message the file holds, in a watched Maildir
     """
 
 
