@@ -48,4 +48,29 @@ describe("diffManifests", () => {
     const changes = diffManifests(new Map(), after, "/d", ["*-journal", "cache/**"]);
     expect(changes.map((c) => c.path)).toEqual(["/d/keep.txt"]);
   });
+
+  it("reports a file deleted and one added with the same content as a rename, empty files aside", () => {
+    const before = manifest({
+      "/d/new/msg": file("hello\n"),
+      "/d/a/twin": file("twin\n"),
+      "/d/b/twin": file("twin\n"),
+      "/d/empty": file(""),
+    });
+    const after = manifest({
+      "/d/cur/msg:2,S": file("hello\n"),
+      "/d/c/twin": file("twin\n"),
+      "/d/other-empty": file(""),
+    });
+    const changes = diffManifests(before, after, "/d", []);
+    expect(changes.map((c) => [c.path, c.op, c.from])).toEqual([
+      ["/d/b/twin", "delete", undefined],
+      ["/d/c/twin", "rename", "/d/a/twin"],
+      ["/d/cur/msg:2,S", "rename", "/d/new/msg"],
+      ["/d/empty", "delete", undefined],
+      ["/d/other-empty", "add", undefined],
+    ]);
+    const msg = changes.find((c) => c.path === "/d/cur/msg:2,S")!;
+    expect(msg.before).toMatchObject({ sha256: "h(hello\n)" });
+    expect(msg.text).toEqual({ before: "hello\n", after: "hello\n" });
+  });
 });

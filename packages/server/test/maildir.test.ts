@@ -82,11 +82,14 @@ describe("Maildir messages in file changes", () => {
     const byPath = new Map(changes.map((c) => [c.path, c]));
     expect(changes.map((c) => [c.path, c.op])).toEqual([
       ["/mail/erik/.Sent/cur/2.M2.h:2,S", "add"],
-      ["/mail/erik/cur/1.M1.h:2,FS", "add"],
+      ["/mail/erik/cur/1.M1.h:2,FS", "rename"],
       ["/mail/erik/dovecot-uidlist", "modify"],
-      ["/mail/erik/new/1.M1.h", "delete"],
     ]);
-    expect(byPath.get("/mail/erik/cur/1.M1.h:2,FS")!.after!.message).toEqual({
+    // Read and flagged: the file renamed, its message before (unread, in new/) and after.
+    const flagged = byPath.get("/mail/erik/cur/1.M1.h:2,FS")!;
+    expect(flagged.from).toBe("/mail/erik/new/1.M1.h");
+    expect(flagged.before!.message).toMatchObject({ mailbox: "erik", flags: [], subject: expect.any(String) });
+    expect(flagged.after!.message).toEqual({
       mailbox: "erik",
       flags: ["Flagged", "Seen"],
       from: "priya@acme-couriers.example",
@@ -101,8 +104,6 @@ describe("Maildir messages in file changes", () => {
       text: expect.stringMatching(/^Since the update the app crashes when a driver scans a barcode\.\s*$/),
       attachments: [{ filename: "crashes.csv", content_type: "text/csv", size: 23 }],
     });
-    // The delivered copy as it was: unread, in new/.
-    expect(byPath.get("/mail/erik/new/1.M1.h")!.before!.message).toMatchObject({ mailbox: "erik", flags: [] });
     expect(byPath.get("/mail/erik/.Sent/cur/2.M2.h:2,S")!.after!.message).toMatchObject({
       mailbox: "erik/.Sent",
       flags: ["Seen"],

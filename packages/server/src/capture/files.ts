@@ -124,5 +124,37 @@ export function diffManifests(before: Manifest, after: Manifest, root: string, i
     }
     changes.push(change);
   }
-  return changes;
+  return pairRenames(changes);
+}
+
+/**
+ * A file deleted and a file added with the same content (not empty) is one file renamed: one change
+ * with op `rename`, `from` the old path, `before` and `after` its metadata before and after (a Maildir
+ * renames a message to change its flags; a mail server files a moved message under a new name).
+ * Pairs are taken in path order.
+ */
+function pairRenames(changes: FileChange[]): FileChange[] {
+  const deleted = new Map<string, FileChange[]>();
+  for (const c of changes) {
+    if (c.op !== "delete" || c.type !== "file" || !c.before?.size) continue;
+    deleted.set(c.before.sha256, [...(deleted.get(c.before.sha256) ?? []), c]);
+  }
+  const renamed = new Set<FileChange>();
+  const paired = changes.map((c) => {
+    if (c.op !== "add" || c.type !== "file" || !c.after?.size) return c;
+    const old = deleted.get(c.after.sha256)?.shift();
+    if (!old) return c;
+    renamed.add(old);
+    const rename: FileChange = {
+      path: c.path,
+      op: "rename",
+      type: "file",
+      from: old.path,
+      before: old.before,
+      after: c.after,
+    };
+    if (c.text?.after !== undefined) rename.text = { before: c.text.after, after: c.text.after };
+    return rename;
+  });
+  return paired.filter((c) => !renamed.has(c));
 }
