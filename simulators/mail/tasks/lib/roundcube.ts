@@ -146,9 +146,13 @@ export class Roundcube {
     await this.remote("mail", "move", { _uid: uids.join(","), _mbox: mbox, _target_mbox: target });
   }
 
-  /** Deletes as the Delete button does: to Trash (from Trash itself, for good). */
+  /**
+   * Deletes as the Delete button does: the web client moves the messages to Trash, and only deletes
+   * for good (Roundcube's `delete` action) in Trash itself.
+   */
   async delete(mbox: string, uids: number[]): Promise<void> {
-    await this.remote("mail", "delete", { _uid: uids.join(","), _mbox: mbox });
+    if (mbox === "Trash") await this.remote("mail", "delete", { _uid: uids.join(","), _mbox: mbox });
+    else await this.move(mbox, uids, "Trash");
   }
 
   /** Creates a folder at the top level, as Settings > Folders > Create does. */
@@ -180,7 +184,10 @@ export class Roundcube {
     let page = await response.text();
     const location = response.headers.get("location");
     if (location) {
-      response = await this.request("GET", location.startsWith("http") ? new URL(location).pathname + new URL(location).search : location);
+      response = await this.request(
+        "GET",
+        location.startsWith("http") ? new URL(location).pathname + new URL(location).search : location,
+      );
       page = await response.text();
     }
     const id = /"compose_id":"([^"]+)"/.exec(page)?.[1];
@@ -188,7 +195,8 @@ export class Roundcube {
     const field = (name: string) =>
       decode(new RegExp(`name="${name}"[^>]*?value="([^"]*)"`).exec(page)?.[1] ?? "") ||
       decode(new RegExp(`name="${name}"[^>]*>([^<]*)</textarea>`).exec(page)?.[1] ?? "");
-    const from = /<select name="_from"[\s\S]*?<option value="(\d+)" selected/.exec(page)?.[1] ??
+    const from =
+      /<select name="_from"[\s\S]*?<option value="(\d+)" selected/.exec(page)?.[1] ??
       /<select name="_from"[\s\S]*?<option value="(\d+)"/.exec(page)?.[1];
     const body = /<textarea name="_message"[^>]*>([\s\S]*?)<\/textarea>/.exec(page)?.[1] ?? "";
     return { id, to: field("_to"), subject: field("_subject"), body: decode(body), from: Number(from ?? 0) };
@@ -231,7 +239,9 @@ export class Roundcube {
       _draft_saveid: "",
     });
     if (!page.includes("sent_successfully")) {
-      throw new Error(`sending "${mail.subject}": ${/display_message\(([^)]*)\)/.exec(page)?.[1] ?? page.slice(0, 300)}`);
+      throw new Error(
+        `sending "${mail.subject}": ${/display_message\(([^)]*)\)/.exec(page)?.[1] ?? page.slice(0, 300)}`,
+      );
     }
   }
 
@@ -252,6 +262,7 @@ export class Roundcube {
       "_email[]": contact.email,
       "_subtype_email[]": "work",
     });
-    if (!/display_message\([^)]*"confirmation"/.test(page)) throw new Error(`saving contact ${contact.email}: ${page.slice(0, 300)}`);
+    if (!/display_message\([^)]*"confirmation"/.test(page))
+      throw new Error(`saving contact ${contact.email}: ${page.slice(0, 300)}`);
   }
 }
