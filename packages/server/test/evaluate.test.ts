@@ -648,6 +648,33 @@ describe("scoring", () => {
     expect(result.checks.at(-1)).toMatchObject({ id: "state:crm", status: "error" });
   });
 
+  it("a var's where may use the vars before it, and names one that is not bound yet", async () => {
+    const promoted = {
+      id: "promoted",
+      mutation: { table: "contacts", op: "update" as const, where: { "pk.id": { $ref: "vars.jane.id" } } },
+    };
+    const chained = await run({
+      vars: {
+        john: { env: "crm", table: "contacts", where: { name: "John Roe" } },
+        jane: { env: "crm", table: "contacts", where: { id: { $ne: { $ref: "vars.john.id" } } } },
+      },
+      checks: [promoted],
+    });
+    expect(chained.checks[0]).toMatchObject({ id: "promoted", status: "ok", pass: true });
+    const backwards = await run({
+      vars: {
+        jane: { env: "crm", table: "contacts", where: { id: { $ne: { $ref: "vars.john.id" } } } },
+        john: { env: "crm", table: "contacts", where: { name: "John Roe" } },
+      },
+      checks: [promoted],
+    });
+    expect(backwards.checks[0]).toMatchObject({
+      status: "error",
+      reason:
+        "vars.jane is not bound: crm.contacts: vars.john is not bound before this var (a var can use earlier ones)",
+    });
+  });
+
   it("an unbound var is the evaluator's error", async () => {
     const result = await run({
       vars: { ghost: { env: "crm", table: "contacts", where: { name: "Nobody" } } },

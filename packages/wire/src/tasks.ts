@@ -502,7 +502,9 @@ export const Criteria = z
     vars: z
       .record(z.string().regex(/^[A-Za-z_]\w*$/), Lookup)
       .optional()
-      .describe('Rows bound before the checks run, by name, for {"$ref": "vars.<name>[.<column>]"}'),
+      .describe(
+        'Rows bound before the checks run, by name, in order, for {"$ref": "vars.<name>[.<column>]"}; a var\'s where may $ref the vars before it',
+      ),
     checks: z.array(Check).min(1).describe("The checks, run in order (judges last)"),
     scoring: z
       .object({

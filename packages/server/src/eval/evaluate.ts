@@ -119,14 +119,26 @@ export async function evaluate(input: EvaluationInput): Promise<EvaluationResult
   let logItems: Item[] | undefined;
   const logOf = async () => (logItems ??= itemsOf(await input.log(), criteria.noise));
 
-  // 1. vars, bound from the baseline or the live database.
+  // 1. vars, bound from the baseline or the live database, in order: a var's where may $ref the ones
+  // before it (`{ party: { $ref: vars.polar.id } }`).
   const vars: Record<string, unknown> = {};
   const varErrors: Record<string, string> = {};
+  const earlierVars: MatchContext = {
+    now,
+    ref(path) {
+      const [head, name, ...inner] = path.split(".");
+      if (head !== "vars" || name === undefined) return undefined;
+      if (varErrors[name]) throw new UnboundRef(`vars.${name} is not bound: ${varErrors[name]}`);
+      if (!(name in vars))
+        throw new UnboundRef(`vars.${name} is not bound before this var (a var can use earlier ones)`);
+      return inner.length ? readPath(vars[name], inner.join(".")) : vars[name];
+    },
+  };
   for (const [name, lookup] of Object.entries(criteria.vars ?? {})) {
     try {
       const rows = await input.live.rows(lookup.env, lookup.table, lookup.from);
       const found: Record<string, Value>[] = [];
-      for (const row of rows) if ((await matchWhere(row, lookup.where, plainContext(now))).ok) found.push(row);
+      for (const row of rows) if ((await matchWhere(row, lookup.where, earlierVars)).ok) found.push(row);
       if (found.length !== 1) {
         varErrors[name] =
           `${found.length === 0 ? "no" : found.length} row(s) of ${lookup.table} in ${lookup.env} match ${JSON.stringify(lookup.where)} (${lookup.from}), expected exactly 1`;
@@ -601,8 +613,6 @@ function base(check: Check, kind: string, over: Partial<CheckResult>): CheckResu
     ...(over.status === "error" || over.status === "skipped" ? { pass: false, score: 0 } : {}),
   };
 }
-
-const plainContext = (now: Date): MatchContext => ({ now, ref: () => undefined });
 
 async function countAccepts(count: Matcher | undefined, n: number, ctx: MatchContext): Promise<boolean> {
   return (await match(n, count ?? { $gte: 1 }, ctx)).ok;

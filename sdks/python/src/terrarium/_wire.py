@@ -3144,7 +3144,7 @@ class Criteria(BaseModel):
     """
     vars: dict[str, Vars] | None = None
     """
-    Rows bound before the checks run, by name, for {"$ref": "vars.<name>[.<column>]"}
+    Rows bound before the checks run, by name, in order, for {"$ref": "vars.<name>[.<column>]"}; a var's where may $ref the vars before it
     """
     checks: Annotated[
         list[
