@@ -341,3 +341,10 @@ line = s.lines.new(product=product['DSP-STD'])
 line.quantity = 30
 s.save()
 print('seeded', len(party), 'customer parties,', len(OPPORTUNITIES), 'opportunities')
+
+# The admin's first login would open Tryton's module configuration wizard: the company, chart of
+# accounts and users are configured above, so its steps are done.
+ConfigItem = Model.get('ir.module.config_wizard.item')
+for item in ConfigItem.find([('state', '!=', 'done')]):
+    item.state = 'done'
+    item.save()
