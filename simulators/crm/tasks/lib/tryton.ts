@@ -88,3 +88,8 @@ async function rpc(
     throw new TrytonError(`${method}: ${JSON.stringify(answer.error)}`);
   return answer.result;
 }
+
+/** A decimal as Tryton's JSON carries it. */
+export function decimal(value: number | string): TrytonRecord {
+  return { __class__: "Decimal", decimal: String(value) };
+}
