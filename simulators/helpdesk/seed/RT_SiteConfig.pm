@@ -37,6 +37,8 @@ Set($LogToSyslog, undef);
 Set($LogToSTDERR, 'warning');
 Set($LogToFile, undef);
 
-# Dates as an agent reads them.
+# Dates as an agent reads them; messages typed as plain text (no rich-text editor).
 Set($DateTimeFormat, 'ISO');
+Set($MessageBoxRichText, 0);
+Set($HTMLFormatter, 'core');
 1;

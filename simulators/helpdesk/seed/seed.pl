@@ -253,6 +253,15 @@ sub later {
     return $date->ISO;
 }
 
+# Customers' tickets carry their Product and Severity from the start (as a web form would set them):
+# while seeding, Everyone may set a custom field on a new ticket; the right is revoked afterwards.
+my $everyone = RT::Group->new($system);
+$everyone->LoadSystemInternalGroup('Everyone');
+for my $right (qw(SeeCustomField SetInitialCustomField)) {
+    my ( $ok, $msg ) = $everyone->PrincipalObj->GrantRight( Right => $right, Object => RT->System );
+    $ok or fail "Everyone $right: $msg";
+}
+
 my %count;
 for my $spec (@tickets) {
     my $time      = $spec->{created};
@@ -336,6 +345,13 @@ for my $spec (@tickets) {
         undef, $spec->{created}, $last, 'RT::Ticket', $id );
     $count{ $t->Status }++;
 }
+
+for my $right (qw(SeeCustomField SetInitialCustomField)) {
+    my ( $ok, $msg ) = $everyone->PrincipalObj->RevokeRight( Right => $right, Object => RT->System );
+    $ok or fail "revoke Everyone $right: $msg";
+}
+my ($values) = $dbh->selectrow_array('SELECT count(*) FROM ObjectCustomFieldValues WHERE Disabled = 0');
+print "custom field values: $values\n";
 
 # The company's set-up happened before the first ticket.
 for my $table (qw(Users Groups Queues CustomFields Scrips Templates)) {
