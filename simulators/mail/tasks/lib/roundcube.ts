@@ -151,8 +151,13 @@ export class Roundcube {
    * for good (Roundcube's `delete` action) in Trash itself.
    */
   async delete(mbox: string, uids: number[]): Promise<void> {
-    if (mbox === "Trash") await this.remote("mail", "delete", { _uid: uids.join(","), _mbox: mbox });
+    if (mbox === "Trash") await this.expunge(mbox, uids);
     else await this.move(mbox, uids, "Trash");
+  }
+
+  /** Deletes for good, as Shift+Delete does (Roundcube's `delete` action). */
+  async expunge(mbox: string, uids: number[]): Promise<void> {
+    await this.remote("mail", "delete", { _uid: uids.join(","), _mbox: mbox });
   }
 
   /** Creates a folder at the top level, as Settings > Folders > Create does. */
@@ -243,6 +248,8 @@ export class Roundcube {
         `sending "${mail.subject}": ${/display_message\(([^)]*)\)/.exec(page)?.[1] ?? page.slice(0, 300)}`,
       );
     }
+    // Postfix has accepted the message; give its queue a moment to deliver it into the mailboxes.
+    await new Promise((resolve) => setTimeout(resolve, 1500));
   }
 
   /** Composes and sends a new message. */
