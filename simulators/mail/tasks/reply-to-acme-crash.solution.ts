@@ -14,7 +14,11 @@ Kestrel Systems Support`;
 export const solve: Solution = async ({ urls }) => {
   const rc = await Roundcube.login(urls.mail!, "carol");
   const form = await rc.compose({ reply: await rc.uidOf("INBOX", SUBJECT), mbox: "INBOX" });
-  await rc.send(form.id, { to: form.to, subject: form.subject, body: `${BODY}\n\n${form.body}`, from: SUPPORT_IDENTITY }, form.from);
+  await rc.send(
+    form.id,
+    { to: form.to, subject: form.subject, body: `${BODY}\n\n${form.body}`, from: SUPPORT_IDENTITY },
+    form.from,
+  );
 };
 
 // Writes a new message to Priya from carol's own address: not in her thread, not from support@.

@@ -258,6 +258,29 @@ export class Roundcube {
     await this.send(form.id, mail, form.from);
   }
 
+  /**
+   * Saves identity `iid` as its settings form does: every field is posted (an unchecked "Set default"
+   * box is a 0), so pass the identity's name, email and whether it is the default.
+   */
+  async saveIdentity(
+    iid: number,
+    identity: { name: string; email: string; organization?: string; signature?: string; standard: boolean },
+  ): Promise<void> {
+    const page = await this.text("POST", "/?_task=settings&_action=save-identity&_framed=1", {
+      _token: this.token,
+      _iid: String(iid),
+      _name: identity.name,
+      _email: identity.email,
+      _organization: identity.organization ?? "",
+      "_reply-to": "",
+      _bcc: "",
+      _signature: identity.signature ?? "",
+      ...(identity.standard ? { _standard: "1" } : {}),
+    });
+    if (!/display_message\([^)]*"confirmation"/.test(page))
+      throw new Error(`saving identity ${iid}: ${page.slice(0, 300)}`);
+  }
+
   /** Adds a contact to the personal address book. */
   async addContact(contact: { firstname: string; surname: string; email: string; organization?: string }) {
     const page = await this.text("POST", "/?_task=addressbook&_action=save&_source=0&_framed=1", {
