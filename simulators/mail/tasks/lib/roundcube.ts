@@ -179,7 +179,7 @@ export class Roundcube {
    */
   async compose(
     options: { reply?: number; all?: boolean; forward?: number; mbox?: string } = {},
-  ): Promise<{ id: string; to: string; subject: string; body: string; from: number }> {
+  ): Promise<{ id: string; to: string; cc: string; subject: string; body: string; from: number }> {
     const query = new URLSearchParams({ _task: "mail", _action: "compose" });
     if (options.reply) query.set("_reply_uid", String(options.reply));
     if (options.all) query.set("_all", "all");
@@ -204,7 +204,14 @@ export class Roundcube {
       /<select name="_from"[\s\S]*?<option value="(\d+)" selected/.exec(page)?.[1] ??
       /<select name="_from"[\s\S]*?<option value="(\d+)"/.exec(page)?.[1];
     const body = /<textarea name="_message"[^>]*>([\s\S]*?)<\/textarea>/.exec(page)?.[1] ?? "";
-    return { id, to: field("_to"), subject: field("_subject"), body: decode(body), from: Number(from ?? 0) };
+    return {
+      id,
+      to: field("_to"),
+      cc: field("_cc"),
+      subject: field("_subject"),
+      body: decode(body),
+      from: Number(from ?? 0),
+    };
   }
 
   /** Uploads an attachment into compose `id`; returns Roundcube's attachment id. */
