@@ -151,8 +151,13 @@ export class Roundcube {
    * for good (Roundcube's `delete` action) in Trash itself.
    */
   async delete(mbox: string, uids: number[]): Promise<void> {
-    if (mbox === "Trash") await this.remote("mail", "delete", { _uid: uids.join(","), _mbox: mbox });
+    if (mbox === "Trash") await this.expunge(mbox, uids);
     else await this.move(mbox, uids, "Trash");
+  }
+
+  /** Deletes for good, as Shift+Delete does (Roundcube's `delete` action). */
+  async expunge(mbox: string, uids: number[]): Promise<void> {
+    await this.remote("mail", "delete", { _uid: uids.join(","), _mbox: mbox });
   }
 
   /** Creates a folder at the top level, as Settings > Folders > Create does. */
@@ -174,7 +179,7 @@ export class Roundcube {
    */
   async compose(
     options: { reply?: number; all?: boolean; forward?: number; mbox?: string } = {},
-  ): Promise<{ id: string; to: string; subject: string; body: string; from: number }> {
+  ): Promise<{ id: string; to: string; cc: string; subject: string; body: string; from: number }> {
     const query = new URLSearchParams({ _task: "mail", _action: "compose" });
     if (options.reply) query.set("_reply_uid", String(options.reply));
     if (options.all) query.set("_all", "all");
@@ -199,7 +204,14 @@ export class Roundcube {
       /<select name="_from"[\s\S]*?<option value="(\d+)" selected/.exec(page)?.[1] ??
       /<select name="_from"[\s\S]*?<option value="(\d+)"/.exec(page)?.[1];
     const body = /<textarea name="_message"[^>]*>([\s\S]*?)<\/textarea>/.exec(page)?.[1] ?? "";
-    return { id, to: field("_to"), subject: field("_subject"), body: decode(body), from: Number(from ?? 0) };
+    return {
+      id,
+      to: field("_to"),
+      cc: field("_cc"),
+      subject: field("_subject"),
+      body: decode(body),
+      from: Number(from ?? 0),
+    };
   }
 
   /** Uploads an attachment into compose `id`; returns Roundcube's attachment id. */
@@ -243,12 +255,37 @@ export class Roundcube {
         `sending "${mail.subject}": ${/display_message\(([^)]*)\)/.exec(page)?.[1] ?? page.slice(0, 300)}`,
       );
     }
+    // Postfix has accepted the message; give its queue a moment to deliver it into the mailboxes.
+    await new Promise((resolve) => setTimeout(resolve, 1500));
   }
 
   /** Composes and sends a new message. */
   async sendNew(mail: Outgoing): Promise<void> {
     const form = await this.compose();
     await this.send(form.id, mail, form.from);
+  }
+
+  /**
+   * Saves identity `iid` as its settings form does: every field is posted (an unchecked "Set default"
+   * box is a 0), so pass the identity's name, email and whether it is the default.
+   */
+  async saveIdentity(
+    iid: number,
+    identity: { name: string; email: string; organization?: string; signature?: string; standard: boolean },
+  ): Promise<void> {
+    const page = await this.text("POST", "/?_task=settings&_action=save-identity&_framed=1", {
+      _token: this.token,
+      _iid: String(iid),
+      _name: identity.name,
+      _email: identity.email,
+      _organization: identity.organization ?? "",
+      "_reply-to": "",
+      _bcc: "",
+      _signature: identity.signature ?? "",
+      ...(identity.standard ? { _standard: "1" } : {}),
+    });
+    if (!/display_message\([^)]*"confirmation"/.test(page))
+      throw new Error(`saving identity ${iid}: ${page.slice(0, 300)}`);
   }
 
   /** Adds a contact to the personal address book. */
