@@ -137,6 +137,20 @@ export class Roundcube {
     return rows[0]!.uid;
   }
 
+  /** The bytes of message `uid`'s attachment `filename`, as the download link of the message view gets them. */
+  async attachment(mbox: string, uid: number, filename: string): Promise<Uint8Array> {
+    const show = new URLSearchParams({ _task: "mail", _action: "show", _uid: String(uid), _mbox: mbox });
+    const page = await this.text("GET", `/?${show}`);
+    // Each attachment of the view is a link to _action=get with its MIME part, around its file name.
+    const links = [...page.matchAll(/<a [^>]*href="[^"]*_action=get[^"]*_part=([\d.]+)[^"]*"[^>]*>([\s\S]*?)<\/a>/g)];
+    const part = links.find((link) => decode(link[2]!).includes(filename))?.[1];
+    if (!part) throw new Error(`message ${uid} in ${mbox} has no attachment ${filename}`);
+    const get = new URLSearchParams({ _task: "mail", _action: "get", _uid: String(uid), _mbox: mbox, _part: part });
+    const response = await this.request("GET", `/?${get}&_download=1`);
+    if (!response.ok) throw new Error(`downloading ${filename}: ${response.status}`);
+    return new Uint8Array(await response.arrayBuffer());
+  }
+
   /** Sets a flag: read, unread, flagged, unflagged. */
   async mark(mbox: string, uids: number[], flag: "read" | "unread" | "flagged" | "unflagged"): Promise<void> {
     await this.remote("mail", "mark", { _uid: uids.join(","), _flag: flag, _mbox: mbox });
