@@ -252,7 +252,7 @@ export class Roundcube {
     });
     if (!page.includes("sent_successfully")) {
       throw new Error(
-        `sending "${mail.subject}": ${/display_message\(([^)]*)\)/.exec(page)?.[1] ?? page.slice(0, 300)}`,
+        `sending "${mail.subject}": ${/display_message\((.*?),\s*"(?:error|warning)"/.exec(page)?.[1] ?? page.slice(0, 300)}`,
       );
     }
     // Postfix has accepted the message; give its queue a moment to deliver it into the mailboxes.
