@@ -137,6 +137,12 @@ export class Roundcube {
     return rows[0]!.uid;
   }
 
+  /** The raw message (RFC 5322 source), as "More > View source" shows it. */
+  async source(mbox: string, uid: number): Promise<string> {
+    const query = new URLSearchParams({ _task: "mail", _action: "viewsource", _uid: String(uid), _mbox: mbox });
+    return this.text("GET", `/?${query}`);
+  }
+
   /** Sets a flag: read, unread, flagged, unflagged. */
   async mark(mbox: string, uids: number[], flag: "read" | "unread" | "flagged" | "unflagged"): Promise<void> {
     await this.remote("mail", "mark", { _uid: uids.join(","), _flag: flag, _mbox: mbox });
