@@ -9,6 +9,12 @@ install -d /run/dovecot /run/apache2 /var/log/roundcube
 imap=$!
 postfix start-fg &
 smtp=$!
+# Roundcube answers (the readiness check) only once IMAP and SMTP accept connections, so a ready
+# environment can send mail at once.
+for _ in $(seq 1 300); do
+  (exec 3<>/dev/tcp/127.0.0.1/143 && exec 4<>/dev/tcp/127.0.0.1/25) 2>/dev/null && break
+  sleep 0.1
+done
 # Apache's envvars breaks under set -u.
 set +u
 # shellcheck disable=SC1091

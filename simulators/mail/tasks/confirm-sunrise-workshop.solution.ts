@@ -3,10 +3,17 @@ import type { Solution } from "@terrarium/sdk";
 
 const SUBJECT = "Onboarding workshop on 9 April";
 
-// Roundcube's compose form in Chromium: recipients are typed into the recipient widgets (a comma
+// Roundcube's compose form in Chromium (the Compose button): recipients are typed into the recipient widgets (a comma
 // ends one), then subject, body and Send; Roundcube confirms and returns to the message list.
 async function compose(page: Page, base: string, to: string, cc: string | undefined, body: string): Promise<void> {
-  await page.goto(`${base}/?_task=mail&_action=compose`);
+  // From the message list, once its requests are done: Roundcube keeps the compose form's state in
+  // the PHP session, which a request still in flight from the list would overwrite ("compose session
+  // not found").
+  await page.goto(`${base}/?_task=mail&_mbox=INBOX`);
+  await page.waitForLoadState("networkidle");
+  await page.locator("a.compose").first().click();
+  await page.locator("#compose_to input").first().waitFor();
+  await page.waitForLoadState("networkidle");
   await page.locator("#compose_to input").first().pressSequentially(`${to},`, { delay: 10 });
   await page.locator("#compose_to li.recipient", { hasText: to }).waitFor();
   if (cc) {
@@ -17,6 +24,9 @@ async function compose(page: Page, base: string, to: string, cc: string | undefi
   }
   await page.fill("#compose-subject", SUBJECT);
   await page.fill("#composebody", body);
+  // Recipient lookups (the address book's autocompletion) must be done before Send.
+  await page.keyboard.press("Escape");
+  await page.waitForLoadState("networkidle");
   await page.locator("button.btn.send, a.btn.send").first().click();
   await page.waitForURL((url) => !url.search.includes("_action=compose"), { timeout: 30_000 });
   // Postfix delivers right after Roundcube's send; give its queue a moment.

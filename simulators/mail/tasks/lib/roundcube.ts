@@ -151,6 +151,12 @@ export class Roundcube {
     return new Uint8Array(await response.arrayBuffer());
   }
 
+  /** The raw message (RFC 5322 source), as "More > View source" shows it. */
+  async source(mbox: string, uid: number): Promise<string> {
+    const query = new URLSearchParams({ _task: "mail", _action: "viewsource", _uid: String(uid), _mbox: mbox });
+    return this.text("GET", `/?${query}`);
+  }
+
   /** Sets a flag: read, unread, flagged, unflagged. */
   async mark(mbox: string, uids: number[], flag: "read" | "unread" | "flagged" | "unflagged"): Promise<void> {
     await this.remote("mail", "mark", { _uid: uids.join(","), _flag: flag, _mbox: mbox });
@@ -266,7 +272,7 @@ export class Roundcube {
     });
     if (!page.includes("sent_successfully")) {
       throw new Error(
-        `sending "${mail.subject}": ${/display_message\(([^)]*)\)/.exec(page)?.[1] ?? page.slice(0, 300)}`,
+        `sending "${mail.subject}": ${/display_message\((.*?),\s*"(?:error|warning)"/.exec(page)?.[1] ?? page.slice(0, 300)}`,
       );
     }
     // Postfix has accepted the message; give its queue a moment to deliver it into the mailboxes.
