@@ -93,6 +93,13 @@ for my $c (@customers) {
     $user{$email} = $u;
 }
 
+# RT makes a user's AuthToken (a secret behind some web-UI links) the first time a page needs it;
+# made now, a web visit later does not write it.
+for my $login ( 'admin', sort keys %staff ) {
+    my ( $ok, $msg ) = $user{$login}->GenerateAuthToken;
+    $ok or fail "auth token of $login: $msg";
+}
+
 # Groups: every staff member is in Staff (the rights below); teams for watching queues.
 my %group;
 for my $g (
