@@ -181,6 +181,19 @@ describe("environment proxy", () => {
     expect(JSON.parse(seen.body)).toMatchObject({ cookie: "app=1" });
   });
 
+  it("routes odd request targets as paths, never crashes on them, and never redirects off the environment", async () => {
+    const host = new URL(urls.a!).host;
+    // `//` once made URL parsing throw outside any handler, and the whole server exited.
+    const slashes = await rawRequest("127.0.0.1", proxyPort, host, "//");
+    expect(slashes.status).toBeLessThan(500);
+    expect((await rawRequest("127.0.0.1", proxyPort, host, "/whoami")).status).toBe(200);
+    // A token traded for a cookie redirects to the same path on this host, not to //evil.example/.
+    const token = new URL(urls.a!).searchParams.get("terrarium_token")!;
+    const traded = await rawRequest(outsideAddress(), proxyPort, host, `//evil.example/x?terrarium_token=${token}`);
+    expect(traded.status).toBe(302);
+    expect(traded.headers.location).toBe("/evil.example/x");
+  });
+
   it("answers 503 while nothing listens on the port asked for", async () => {
     const url = bare(await session.getEnv("a")!.getPublicUrl({ port: 9999 }));
     const response = await fetch(url);

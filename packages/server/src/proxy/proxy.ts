@@ -108,9 +108,8 @@ export class EnvironmentProxy {
       }
       this.proxy.web(req, res, { target: target.target });
     } catch (error) {
-      if (!(error instanceof Refusal)) throw error;
       req.resume();
-      sendPage(res, error);
+      sendPage(res, this.refusalOf(error, req));
     }
   }
 
@@ -121,9 +120,15 @@ export class EnvironmentProxy {
       if ("redirect" in target) throw new Refusal(400, "Bad request", "send the access token as a cookie");
       this.proxy.ws(req, socket, head, { target: target.target });
     } catch (error) {
-      if (!(error instanceof Refusal)) throw error;
-      refuseSocket(socket, error);
+      refuseSocket(socket, this.refusalOf(error, req));
     }
+  }
+
+  /** A refusal as it is; anything else is the proxy's own failure: logged, answered 502, never fatal. */
+  private refusalOf(error: unknown, req: IncomingMessage): Refusal {
+    if (error instanceof Refusal) return error;
+    this.o.log.warn({ err: error, url: req.url }, "proxy: request failed");
+    return new Refusal(502, "Proxy error", "The environment proxy could not route this request.");
   }
 
   /** Where a request goes, or why it goes nowhere. */
@@ -162,7 +167,15 @@ export class EnvironmentProxy {
       );
     }
 
-    const url = new URL(req.url ?? "/", "http://proxy.invalid");
+    // The request target is a path; parsed against a fixed origin, so `//` or `//host/x` stays a path.
+    const target = req.url ?? "/";
+    if (!target.startsWith("/")) throw new Refusal(400, "Bad request", "The request target must be a path.");
+    let url: URL;
+    try {
+      url = new URL(`http://proxy.invalid${target}`);
+    } catch {
+      throw new Refusal(400, "Bad request", "The request target is not a valid path.");
+    }
     const fromQuery = url.searchParams.get(TOKEN_PARAM) ?? undefined;
     const cookies = parseCookies(req.headers.cookie);
     if (!isLoopback(req.socket.remoteAddress?.replace(/^::ffff:/, "") ?? "")) {
@@ -181,7 +194,8 @@ export class EnvironmentProxy {
       url.searchParams.delete(TOKEN_PARAM);
       const secure = this.publicAddresses.scheme === "https" ? "; Secure" : "";
       return {
-        redirect: `${url.pathname}${url.search}`,
+        // One leading slash: `//host/x` in a Location header would send the browser to another site.
+        redirect: `${url.pathname.replace(/^\/+/, "/")}${url.search}`,
         cookie: `${TOKEN_PARAM}=${fromQuery}; Path=/; HttpOnly; SameSite=Lax${secure}`,
       };
     }
