@@ -22,7 +22,7 @@ export async function openRecord(page: Page, text: string): Promise<void> {
   // The form is there once a field of it shows the record (its values arrive after the form).
   await page.waitForFunction(
     (expected) =>
-      [...document.querySelectorAll<HTMLInputElement>(".form input[name]")].some(
+      Array.from(document.querySelectorAll<HTMLInputElement>(".form input[name]")).some(
         (input) => input.offsetParent !== null && input.value === expected,
       ),
     text,
