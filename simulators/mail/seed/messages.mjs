@@ -904,4 +904,226 @@ ${SIGN.erik}`,
     attachments: [{ name: "Kestrel-Mobile-quick-start.pdf", type: "application/pdf", content: pdf("Kestrel Mobile quick start for drivers") }],
     boxes: ["erik:Sent:S", "dana:INBOX:S"],
   },
+  // ---------------------------------------------------------------- engineering and support, late March
+  {
+    id: "ci-1850-failed-20260323",
+    from: "ci",
+    to: ["alice", "bob"],
+    date: "2026-03-23T07:12:00Z",
+    subject: "[CI] dispatch main #1850 failed: integration tests",
+    body: `
+Pipeline #1850 on dispatch/main failed at stage "integration".
+
+  FAIL  routing/optimiser_test.go: TestWeightLimitHonoured (2.41s)
+        planned load 19.2 t exceeds vehicle limit 18.0 t
+
+Commit 7c41e09 by Bob Okafor: "optimiser: merge stops before capacity check"`,
+    boxes: ["alice:INBOX:S", "bob:INBOX:"],
+  },
+  {
+    id: "pg15-staging-window-20260323",
+    from: "alice",
+    to: ["bob"],
+    date: "2026-03-23T09:30:00Z",
+    subject: "PostgreSQL 15 upgrade window for staging",
+    body: `
+Bob,
+
+Infra proposes Thursday 26 March, 19:00-21:00 Lisbon time, for the PostgreSQL 15 upgrade of
+staging. Dispatch and the portal will be read-only during the window. Can you run the migration
+smoke tests right after?
+
+${SIGN.alice}`,
+    boxes: ["bob:INBOX:RS", "alice:Sent:S"],
+  },
+  {
+    id: "re-pg15-staging-window-20260323",
+    from: "bob",
+    to: ["alice"],
+    date: "2026-03-23T10:05:00Z",
+    reply: "pg15-staging-window-20260323",
+    subject: "Re: PostgreSQL 15 upgrade window for staging",
+    body: `
+Thursday works. I'll run the smoke tests at 21:00 and post the results in #infra.
+
+Bob`,
+    boxes: ["alice:INBOX:", "bob:Sent:S"],
+  },
+  {
+    id: "portal-export-timeout-20260323",
+    from: "carol",
+    to: ["alice"],
+    date: "2026-03-23T11:40:00Z",
+    subject: "Customer Portal: CSV export times out for large accounts",
+    body: `
+Hi Alice,
+
+Three customers (Bluewater, Northwind, Sunrise) report that the delivery export in the Customer
+Portal times out after 30 s when they pick a whole quarter. Timings I measured are attached.
+Smaller ranges work. Is this a known limit?
+
+${SIGN.carol}`,
+    attachments: [
+      {
+        name: "portal-export-timings.csv",
+        type: "text/csv",
+        content: csv([
+          ["account", "range", "rows", "seconds", "result"],
+          ["Bluewater Freight AG", "2026-Q1", 48210, 30, "timeout"],
+          ["Northwind Traders Ltd", "2026-Q1", 39877, 30, "timeout"],
+          ["Sunrise Deliveries SL", "2026-Q1", 31002, 30, "timeout"],
+          ["Sunrise Deliveries SL", "2026-03", 10450, 11.2, "ok"],
+        ]),
+      },
+    ],
+    boxes: ["alice:INBOX:RS", "carol:Sent:S"],
+  },
+  {
+    id: "re-portal-export-timeout-20260323",
+    from: "alice",
+    to: ["carol"],
+    date: "2026-03-23T15:20:00Z",
+    reply: "portal-export-timeout-20260323",
+    subject: "Re: Customer Portal: CSV export times out for large accounts",
+    body: `
+Known: the export builds the whole file before it sends the first byte. Bob is moving it to a
+streamed download for portal 4.2. Until then, please suggest monthly exports.
+
+${SIGN.alice}`,
+    boxes: ["carol:INBOX:S", "alice:Sent:S"],
+  },
+  {
+    id: "porto-train-20260324",
+    from: "travel",
+    to: ["bob"],
+    date: "2026-03-24T08:00:00Z",
+    subject: "Your booking confirmation: Lisboa Santa Apolónia to Porto Campanhã",
+    body: `
+Booking reference K7Q2XM
+
+Passenger: Bob Okafor
+Thursday 9 April 2026, Alfa Pendular 131, departs 07:39, arrives 10:28
+Coach 4, seat 61
+
+Show this email or the attached ticket on board.`,
+    attachments: [{ name: "ticket-K7Q2XM.pdf", type: "application/pdf", content: pdf("Ticket K7Q2XM Lisboa - Porto 9 April 2026") }],
+    boxes: ["bob:INBOX:S"],
+  },
+  {
+    id: "incident-review-barcode-20260324",
+    from: "alice",
+    to: ["bob", "carol"],
+    date: "2026-03-24T16:00:00Z",
+    subject: "Incident review: 18 March driver app crash",
+    body: `
+Hi both,
+
+Timeline of the 18 March crash on Android 14 attached. Root cause: the scanner analysed a camera
+frame after it was closed (zxing-android-embedded 4.3.0). Fixed in Kestrel Mobile 1.9.3 with the
+library upgrade. Review meeting Thursday 10:00, room Tejo.
+
+${SIGN.alice}`,
+    attachments: [
+      {
+        name: "incident-timeline-20260318.txt",
+        type: "text/plain",
+        content:
+          "06:58 first crash reports from Acme drivers (Berlin)\n" +
+          "08:15 Carol opens the incident, 12 drivers affected\n" +
+          "11:40 Bob reproduces on a Galaxy XCover 7\n" +
+          "16:20 1.9.3 with zxing 4.3.1 in internal testing\n",
+      },
+    ],
+    boxes: ["bob:INBOX:", "carol:INBOX:S", "alice:Sent:S"],
+  },
+  {
+    id: "release-notes-193-20260325",
+    from: "bob",
+    to: ["alice"],
+    date: "2026-03-25T10:10:00Z",
+    subject: "Kestrel Mobile 1.9.3 release notes (draft)",
+    body: `
+Alice,
+
+Draft release notes attached. Can you check the wording of the crash fix before I send them to
+carol for the customer announcement?
+
+Bob`,
+    attachments: [
+      {
+        name: "release-notes-1.9.3.md",
+        type: "text/markdown",
+        content:
+          "# Kestrel Mobile 1.9.3\n\n" +
+          "- Fixed: the app could close when scanning a parcel barcode on Android 14.\n" +
+          "- Improved: faster sync of proof-of-delivery photos on slow networks.\n",
+      },
+    ],
+    boxes: ["alice:INBOX:S", "bob:Sent:S"],
+  },
+  {
+    id: "re-release-notes-193-20260325",
+    from: "alice",
+    to: ["bob"],
+    date: "2026-03-25T11:00:00Z",
+    reply: "release-notes-193-20260325",
+    subject: "Re: Kestrel Mobile 1.9.3 release notes (draft)",
+    body: `
+Looks good. Say "Android 14 devices" rather than "Android 14" and send it on.
+
+${SIGN.alice}`,
+    boxes: ["bob:INBOX:S", "alice:Sent:S"],
+  },
+  {
+    id: "weight-limits-ask-20260325",
+    from: "carol",
+    to: ["bob"],
+    date: "2026-03-25T14:30:00Z",
+    subject: "Redline's weight limit complaint",
+    body: `
+Bob,
+
+Redline Haulage says the route optimiser plans loads above their trucks' weight limits (help desk
+ticket "Route optimiser ignores our weight limits"). Is that the failing CI test from Monday? They
+would like an answer before Friday.
+
+${SIGN.carol}`,
+    boxes: ["bob:INBOX:", "carol:Sent:S"],
+  },
+  {
+    id: "advisory-openssl-20260326",
+    from: "advisories",
+    to: ["bob"],
+    date: "2026-03-26T06:45:00Z",
+    subject: "[advisory] openssl 3.0.13: denial of service in certificate parsing",
+    body: `
+Advisory OSSA-2026-0431
+
+Package: openssl
+Affected: 3.0.0 - 3.0.12
+Fixed in: 3.0.13
+
+A crafted certificate can make certificate verification use excessive CPU. Upgrade, or restart
+services after the distribution's update.`,
+    boxes: ["bob:INBOX:"],
+  },
+  {
+    id: "offsite-agenda-20260326",
+    from: "alice",
+    to: ["bob", "carol"],
+    cc: ["dana", "erik"],
+    date: "2026-03-26T17:05:00Z",
+    subject: "Porto offsite: agenda for 9-10 April",
+    body: `
+Hi all,
+
+Agenda for the Porto offsite:
+Thursday: roadmap 2026-H2, Dispatch Pro pricing, customer feedback from support.
+Friday: hack day (pick a topic by Tuesday).
+
+We meet at 11:00 at the hotel on Thursday.
+
+${SIGN.alice}`,
+    boxes: ["bob:INBOX:", "carol:INBOX:", "dana:Archive:S", "erik:Archive:S", "alice:Sent:S"],
+  },
 ];
