@@ -1,6 +1,6 @@
 import type { Solution } from "@terrarium/sdk";
 import { Roundcube } from "../simulators/mail/tasks/lib/roundcube.js";
-import { rt } from "./lib/apps.js";
+import { Rt } from "../simulators/helpdesk/tasks/lib/rt-api.js";
 
 const SUBJECT = "Driver app crashes when scanning barcodes";
 
@@ -9,7 +9,7 @@ const SUBJECT = "Driver app crashes when scanning barcodes";
 async function openAndReply(urls: Record<string, string>, requestor: string | undefined): Promise<void> {
   const mail = await Roundcube.login(urls.mail!, "carol");
   const uid = await mail.uidOf("INBOX", SUBJECT);
-  const ticket = await rt(urls.desk!, "carol", "POST", "/ticket", {
+  const ticket = await new Rt(urls.desk!, "carol").post<{ id: number }>("/ticket", {
     Queue: "Support",
     Subject: SUBJECT,
     ...(requestor ? { Requestor: requestor } : {}),

@@ -1,6 +1,7 @@
 import type { Solution } from "@terrarium/sdk";
 import { Roundcube } from "../simulators/mail/tasks/lib/roundcube.js";
-import { rt, Tryton } from "./lib/apps.js";
+import { Rt } from "../simulators/helpdesk/tasks/lib/rt-api.js";
+import { Tryton } from "../simulators/crm/tasks/lib/tryton.js";
 
 const SUBJECT = "Acme fleet expansion: 40 more vehicles in Q2";
 
@@ -34,22 +35,20 @@ async function plan(urls: Record<string, string>, drivers: (rows: PlanRow[]) => 
   const rows = parsePlan(new TextDecoder().decode(await mail.attachment("INBOX", uid, "acme-fleet-plan-q2.csv")));
   const vehicles = rows.reduce((n, r) => n + r.new_vehicles, 0);
 
-  const crm = await Tryton.login(urls.crm!, "dana");
-  const deal = await crm.idOf("sale.opportunity", [["description", "=", "Acme fleet expansion"]]);
-  const [opportunity] = await crm.find("sale.opportunity", [["id", "=", deal]], ["lines"]);
-  const products = await crm.find("product.product", [["code", "in", ["DSP-PRO", "MOB-DRV"]]], ["code", "default_uom"]);
-  const line = (code: string, quantity: number) => {
-    const product = products.find((p: { code: string }) => p.code === code);
+  const crm = await Tryton.login(urls.crm!, "dana", "dana-password");
+  const opportunity = await crm.one("sale.opportunity", [["description", "=", "Acme fleet expansion"]], ["lines"]);
+  const line = async (code: string, quantity: number) => {
+    const product = await crm.one("product.product", [["code", "=", code]], ["default_uom"]);
     return { product: product.id, quantity, unit: product.default_uom };
   };
-  await crm.write("sale.opportunity", [deal], {
+  await crm.write("sale.opportunity", [opportunity.id], {
     lines: [
       ["delete", opportunity.lines],
-      ["create", [line("DSP-PRO", vehicles), line("MOB-DRV", drivers(rows))]],
+      ["create", [await line("DSP-PRO", vehicles), await line("MOB-DRV", drivers(rows))]],
     ],
   });
 
-  const ticket = await rt(urls.desk!, "dana", "POST", "/ticket", {
+  const ticket = await new Rt(urls.desk!, "dana").post<{ id: number }>("/ticket", {
     Queue: "Onboarding",
     Subject: "Acme Q2 rollout: onboarding for three depots",
     Requestor: "priya.shah@acme-logistics.example",

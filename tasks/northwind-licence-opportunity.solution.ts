@@ -1,16 +1,16 @@
 import type { Solution } from "@terrarium/sdk";
 import { Roundcube } from "../simulators/mail/tasks/lib/roundcube.js";
-import { Tryton } from "./lib/apps.js";
+import { decimal, Tryton } from "../simulators/crm/tasks/lib/tryton.js";
 
 const SUBJECT = "Licence extension for 25 more drivers";
 
 // Over Tryton's JSON-RPC as dana, what sao's opportunity form saves (the line's unit is the product's),
 // then the "Opportunity" button; the reply from Roundcube's compose form.
 async function record(urls: Record<string, string>, amount: number): Promise<void> {
-  const crm = await Tryton.login(urls.crm!, "dana");
-  const party = await crm.idOf("party.party", [["name", "=", "Northwind Traders Ltd"]]);
-  const contact = await crm.idOf("party.contact_mechanism", [["value", "=", "oliver.grant@northwind.example"]]);
-  const [product] = await crm.find("product.product", [["code", "=", "MOB-DRV"]], ["id", "default_uom"]);
+  const crm = await Tryton.login(urls.crm!, "dana", "dana-password");
+  const party = (await crm.one("party.party", [["name", "=", "Northwind Traders Ltd"]])).id;
+  const contact = (await crm.one("party.contact_mechanism", [["value", "=", "oliver.grant@northwind.example"]])).id;
+  const product = await crm.one("product.product", [["code", "=", "MOB-DRV"]], ["id", "default_uom"]);
   const employee = crm.context.employee as number;
   const deal = await crm.create("sale.opportunity", {
     description: "Northwind Leeds depot: 25 driver licences",
@@ -18,7 +18,7 @@ async function record(urls: Record<string, string>, amount: number): Promise<voi
     contact,
     employee,
     start_date: { __class__: "date", year: 2026, month: 5, day: 1 },
-    amount: { __class__: "Decimal", decimal: String(amount) },
+    amount: decimal(amount),
     lines: [["create", [{ product: product.id, quantity: 25, unit: product.default_uom }]]],
   });
   await crm.button("sale.opportunity", "opportunity", [deal]);

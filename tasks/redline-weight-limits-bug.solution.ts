@@ -1,12 +1,14 @@
 import type { Solution } from "@terrarium/sdk";
-import { redmine, rt, rtTicketId } from "./lib/apps.js";
+import { Rt } from "../simulators/helpdesk/tasks/lib/rt-api.js";
+import { redmine } from "./lib/apps.js";
 
 const SUBJECT = "Route optimiser ignores vehicle weight limits (Redline Haulage)";
 
 // Over both REST APIs, as erik: the ticket's number, the Redmine bug naming it, then the ticket's owner,
 // severity and a comment naming the bug (a reply would mail the customer: the wrong solution's mistake).
 async function triage(urls: Record<string, string>, note: "comment" | "correspond"): Promise<void> {
-  const ticket = await rtTicketId(urls.desk!, "erik", "Route optimiser ignores our weight limits");
+  const desk = new Rt(urls.desk!, "erik");
+  const ticket = (await desk.ticketBySubject("Route optimiser ignores our weight limits")).id;
   const categories = await redmine(urls.pm!, "GET", "/projects/dispatch/issue_categories.json");
   const routing = categories.issue_categories.find((c: { name: string }) => c.name === "Routing engine");
   const trackers = await redmine(urls.pm!, "GET", "/trackers.json");
@@ -22,11 +24,8 @@ async function triage(urls: Record<string, string>, note: "comment" | "correspon
         "that ignore the vehicles' weight limits.",
     },
   });
-  await rt(urls.desk!, "erik", "PUT", `/ticket/${ticket}`, { Owner: "bob", CustomFields: { Severity: "High" } });
-  await rt(urls.desk!, "erik", "POST", `/ticket/${ticket}/${note}`, {
-    Content: `Filed as Redmine #${issue.id}`,
-    ContentType: "text/plain",
-  });
+  await desk.update(ticket, { Owner: "bob", CustomFields: { Severity: "High" } });
+  await desk[note](ticket, `Filed as Redmine #${issue.id}`);
 }
 
 export const solve: Solution = async ({ urls }) => {
